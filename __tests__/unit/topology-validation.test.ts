@@ -1,0 +1,315 @@
+import { resolveTopology } from "../../constructs/core/topology";
+import { formatIssue, formatPath, TopologyValidationError } from "../../constructs/core/topology-errors";
+import { DEFAULT_TOPOLOGY } from "../../constructs/core/default-topology";
+import { threeTenants, withChange } from "../helpers/topologies";
+
+/** The issues resolveTopology reports for `input`, formatted one per line. */
+function problems(input: unknown): string[] {
+  try {
+    resolveTopology(input);
+  } catch (error) {
+    if (error instanceof TopologyValidationError) return error.issues.map(formatIssue);
+    throw error;
+  }
+  return [];
+}
+
+describe("resolveTopology", () => {
+  test("GIVEN the embedded default THEN it is valid and every default is applied", () => {
+    const topology = resolveTopology(DEFAULT_TOPOLOGY);
+    expect(topology.tenants.map((tenant) => tenant.name)).toEqual(["master", "acme"]);
+    expect(topology.hosts.map((host) => [host.name, host.kind])).toEqual([
+      ["master", "local"],
+      ["remote", "ssh"],
+    ]);
+    expect(topology.collectors.some((collector) => collector.host === "remote")).toBe(true);
+    expect(topology.nats).toMatchObject({ host: "master", image: "nats:2.15.3-alpine", serverName: "tornado-nats" });
+    expect(topology.pki).toEqual({
+      key: { algorithm: "ECDSA", ecdsaCurve: "P256" },
+      validityHours: 8760,
+      caValidityHours: 87600,
+      earlyRenewalHours: 720,
+    });
+  });
+
+  test("GIVEN a topology with every host kind and collector kind THEN it is valid", () => {
+    expect(problems(threeTenants())).toEqual([]);
+  });
+
+  test("GIVEN RSA 4096 and ED25519 THEN the key spec follows the algorithm", () => {
+    const rsa = resolveTopology(withChange((t) => (t.pki = { keyAlgorithm: "RSA", rsaBits: 4096 })));
+    expect(rsa.pki.key).toEqual({ algorithm: "RSA", rsaBits: 4096 });
+    const ed = resolveTopology(withChange((t) => (t.pki = { keyAlgorithm: "ED25519" })));
+    expect(ed.pki.key).toEqual({ algorithm: "ED25519" });
+  });
+
+  test("GIVEN an IPv6 loopback monitoring address THEN it is accepted", () => {
+    const topology = resolveTopology(withChange((t) => (t.nats.monitoring = { hostPort: 8222, hostIp: "::1" })));
+    expect(topology.nats.monitoring).toEqual({ port: 8222, hostPort: 8222, hostIp: "::1" });
+  });
+});
+
+/**
+ * Each rule: the change that breaks it, the field path the error must name,
+ * and a piece of the message that says what is allowed.
+ */
+const RULES: [string, (t: Record<string, any>) => void, string, string, string][] = [
+  ["an empty tenant name", (t) => (t.tenants[1].name = ""), "tenants[1].name", '""', "must not be empty"],
+  [
+    "a dot in a name",
+    (t) => (t.tenants[1].name = "ac.me"),
+    "tenants[1].name",
+    '"ac.me"',
+    "allowed: a letter followed by",
+  ],
+  ["a '*' in a name", (t) => (t.collectors[0].name = "web*"), "collectors[0].name", '"web*"', "no '.', '*', '>'"],
+  ["a '>' in a name", (t) => (t.hosts[1].name = "edge>"), "hosts[1].name", '"edge>"', "not allowed"],
+  ["whitespace in a name", (t) => (t.tenants[2].name = "glo bex"), "tenants[2].name", '"glo bex"', "whitespace"],
+  ["a leading '$'", (t) => (t.tenants[2].name = "$G"), "tenants[2].name", '"$G"', "'$'"],
+  ["a non-ASCII confusable", (t) => (t.tenants[1].name = "аcme"), "tenants[1].name", '"аcme"', "non-ASCII"],
+  ["a 64-character name", (t) => (t.tenants[1].name = "a".repeat(64)), "tenants[1].name", "aaaa", "at most 63"],
+  ["the reserved ENGINE account", (t) => (t.tenants[1].name = "ENGINE"), "tenants[1].name", '"ENGINE"', "reserved"],
+  [
+    "the reserved SYS account in lower case",
+    (t) => (t.tenants[1].name = "sys"),
+    "tenants[1].name",
+    '"sys"',
+    'reserved account name "SYS"',
+  ],
+  [
+    "a duplicate tenant",
+    (t) => t.tenants.push({ name: "acme" }),
+    "tenants[3].name",
+    '"acme"',
+    "duplicates the tenant name",
+  ],
+  [
+    "tenants differing only in case",
+    (t) => t.tenants.push({ name: "Acme" }),
+    "tenants[3].name",
+    '"Acme"',
+    "differs only in case",
+  ],
+  ["a duplicate host", (t) => t.hosts.push({ name: "edge" }), "hosts[3].name", '"edge"', "unique ignoring case"],
+  [
+    "a duplicate collector",
+    (t) => t.collectors.push({ ...t.collectors[0] }),
+    "collectors[7].name",
+    '"webhook-master"',
+    "duplicates the collector name",
+  ],
+  [
+    "an unknown tenant",
+    (t) => (t.collectors[2].tenant = "acmee"),
+    "collectors[2].tenant",
+    '"acmee"',
+    'allowed: "master", "acme", "globex"',
+  ],
+  [
+    "a tenant reference in the wrong case",
+    (t) => (t.collectors[2].tenant = "Acme"),
+    "collectors[2].tenant",
+    '"Acme"',
+    'did you mean "acme"',
+  ],
+  [
+    "an unknown collector host",
+    (t) => (t.collectors[2].host = "nowhere"),
+    "collectors[2].host",
+    '"nowhere"',
+    'allowed: "master", "edge", "dmz"',
+  ],
+  [
+    "an engine on an unknown host",
+    (t) => (t.engine.host = "ghost"),
+    "engine.host",
+    '"ghost"',
+    "is not a declared host",
+  ],
+  ["NATS on an unknown host", (t) => (t.nats.host = "ghost"), "nats.host", '"ghost"', "is not a declared host"],
+  [
+    "a tenant without collectors",
+    (t) => t.tenants.push({ name: "initech" }),
+    "tenants[3]",
+    "initech",
+    "has no collector",
+  ],
+  [
+    "an http:// host",
+    (t) => (t.hosts[1].url = "http://edge:2375"),
+    "hosts[1].url",
+    '"http://edge:2375"',
+    'scheme "http://"',
+  ],
+  [
+    "ssh:// without a user",
+    (t) => (t.hosts[1].url = "ssh://edge-1.example.net"),
+    "hosts[1].url",
+    "ssh://edge-1",
+    "needs a user",
+  ],
+  [
+    "tcp:// without TLS material",
+    (t) => delete t.hosts[2].certPath,
+    "hosts[2].certPath",
+    "(missing)",
+    "is required for a tcp:// host",
+  ],
+  [
+    "tcp:// without a port",
+    (t) => (t.hosts[2].url = "tcp://dmz-docker.example.net"),
+    "hosts[2].url",
+    "tcp://dmz",
+    "needs a port",
+  ],
+  [
+    "sshOpts on a tcp host",
+    (t) => (t.hosts[2].sshOpts = ["-v"]),
+    "hosts[2].sshOpts",
+    '["-v"]',
+    "applies only to ssh://",
+  ],
+  ["a client port out of range", (t) => (t.nats.clientPort = 70000), "nats.clientPort", "70000", "at most 65535"],
+  [
+    "a monitoring port colliding with the client port",
+    (t) => (t.nats.monitoring = { hostPort: 4222 }),
+    "nats.monitoring.hostPort",
+    "4222",
+    'already published on host "master" by nats.clientPort',
+  ],
+  [
+    "monitoring published beyond loopback",
+    (t) => (t.nats.monitoring = { hostPort: 8222, hostIp: "0.0.0.0" }),
+    "nats.monitoring.hostIp",
+    '"0.0.0.0"',
+    "allowed: a loopback address",
+  ],
+  ["RSA below 2048 bits", (t) => (t.pki = { keyAlgorithm: "RSA", rsaBits: 1024 }), "pki.rsaBits", "1024", "too weak"],
+  [
+    "an ECDSA curve with an RSA key",
+    (t) => (t.pki = { keyAlgorithm: "RSA", ecdsaCurve: "P256" }),
+    "pki.ecdsaCurve",
+    '"P256"',
+    "only when keyAlgorithm is ECDSA",
+  ],
+  [
+    "the weak P224 curve",
+    (t) => (t.pki = { ecdsaCurve: "P224" }),
+    "pki.ecdsaCurve",
+    '"P224"',
+    'allowed: "P256", "P384", "P521"',
+  ],
+  [
+    "validity not longer than early renewal",
+    (t) => (t.pki = { validityHours: 720, earlyRenewalHours: 720 }),
+    "pki.validityHours",
+    "720",
+    "allowed: more than 720",
+  ],
+  ["a negative validity", (t) => (t.pki = { validityHours: -5 }), "pki.validityHours", "-5", "more than 0"],
+  [
+    "a CA that expires before its certificates",
+    (t) => (t.pki = { caValidityHours: 100 }),
+    "pki.caValidityHours",
+    "100",
+    "at least 8760",
+  ],
+  [
+    "an IP address as DNS name",
+    (t) => (t.nats.dnsNames = ["10.0.0.5"]),
+    "nats.dnsNames[0]",
+    '"10.0.0.5"',
+    "rejects IP addresses",
+  ],
+  ["an IPv6 address as DNS name", (t) => (t.nats.dnsNames = ["::1"]), "nats.dnsNames[0]", '"::1"', "is an IP address"],
+  [
+    "a DNS name listed twice",
+    (t) => t.nats.dnsNames.push("LOCALHOST"),
+    "nats.dnsNames[2]",
+    '"LOCALHOST"',
+    "each name once",
+  ],
+  ["no DNS name", (t) => (t.nats.dnsNames = []), "nats.dnsNames", "[]", "at least 1 entries"],
+  [
+    "a NATS release without the DN fix",
+    (t) => (t.nats.version = "2.12.5"),
+    "nats.version",
+    '"2.12.5"',
+    "CVE-2026-33248",
+  ],
+  [
+    "an unknown collector kind",
+    (t) => (t.collectors[0].kind = "syslog"),
+    "collectors[0].kind",
+    '"syslog"',
+    '"rsyslog"',
+  ],
+  [
+    "a typo in a field name",
+    (t) => (t.collectors[0].tenat = "acme"),
+    "collectors[0].tenat",
+    '"acme"',
+    'did you mean "tenant"',
+  ],
+  ["an unknown top-level field", (t) => (t.tennants = []), "tennants", "[]", 'did you mean "tenants"'],
+  ["a port given as a string", (t) => (t.nats.clientPort = "4222"), "nats.clientPort", '"4222"', "allowed: an integer"],
+  ["a missing engine", (t) => delete t.engine, "engine", "(missing)", "allowed: an object"],
+  [
+    "an organization with a comma",
+    (t) => (t.organization = "Acme, Inc"),
+    "organization",
+    '"Acme, Inc"',
+    "allowed: 1 to 64",
+  ],
+];
+
+describe.each(RULES)("GIVEN %s", (_, edit, path, value, allowed) => {
+  test("THEN the error names the field path, the bad value and what is allowed", () => {
+    const found = problems(withChange(edit));
+    const line = found.find((problem) => problem.startsWith(`${path}: `));
+    expect({ found, line }).toEqual({ found, line: expect.stringContaining(value) });
+    expect(line).toContain(allowed);
+  });
+});
+
+describe("error reporting", () => {
+  test("GIVEN several independent problems THEN all are reported at once", () => {
+    const found = problems(
+      withChange((t) => {
+        t.tenants[1].name = "ac.me";
+        t.collectors[0].tenat = "x";
+        t.collectors[3].host = "ghost";
+        t.pki = { keyAlgorithm: "RSA", rsaBits: 1024 };
+        t.hosts[1].url = "http://edge";
+      }),
+    );
+    const paths = found.map((line) => line.split(": ")[0]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "tenants[1].name",
+        "collectors[0].tenat",
+        "collectors[3].host",
+        "pki.rsaBits",
+        "hosts[1].url",
+      ]),
+    );
+  });
+
+  test("GIVEN an invalid topology THEN the error message lists each issue on its own line", () => {
+    expect(() =>
+      resolveTopology(
+        withChange((t) => (t.tenants[1].name = "")),
+        "site.yaml",
+      ),
+    ).toThrow(/^Invalid topology \(site\.yaml\): \d+ errors?\n {2}- tenants\[1\]\.name: "" must not be empty/);
+  });
+
+  test("GIVEN a path THEN it prints like the file's structure", () => {
+    expect(formatPath(["collectors", 2, "tenant"])).toBe("collectors[2].tenant");
+    expect(formatPath([])).toBe("(topology)");
+  });
+
+  test("GIVEN a topology that is not an object THEN the root is named", () => {
+    expect(problems("tenants: []")).toEqual(['(topology): "tenants: []" is a string; allowed: an object']);
+  });
+});

@@ -1,0 +1,174 @@
+import { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./names";
+import { clientIdentities, type ClientIdentity } from "./identities";
+import type { Topology } from "./topology";
+
+/**
+ * The nats-server configuration as a typed object. It is serialized as JSON,
+ * which nats-server's config parser accepts, so no name from a topology is
+ * ever spliced into config text.
+ */
+
+/** What collectors publish, in their tenant's account. */
+export const COLLECTOR_SUBJECT = "tornado.events";
+/** What the engine subscribes to: every tenant's stream, prefixed with the tenant name on import. */
+export const ENGINE_SUBJECT = `*.${COLLECTOR_SUBJECT}`;
+
+/** Matches every subject: `deny: [ALL_SUBJECTS]` means "nothing". */
+export const ALL_SUBJECTS = ">";
+
+export interface NatsSubjectPermission {
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
+}
+
+export interface NatsPermissions {
+  readonly publish: NatsSubjectPermission;
+  readonly subscribe: NatsSubjectPermission;
+}
+
+export interface NatsUser {
+  /** With verify_and_map, the certificate subject DN the user is matched by. */
+  readonly user: string;
+  readonly permissions?: NatsPermissions;
+}
+
+export interface NatsStreamExport {
+  readonly stream: string;
+  readonly accounts: readonly string[];
+}
+
+export interface NatsStreamImport {
+  readonly stream: { readonly account: string; readonly subject: string };
+  readonly prefix: string;
+}
+
+export interface NatsAccount {
+  readonly users: readonly NatsUser[];
+  readonly exports?: readonly NatsStreamExport[];
+  readonly imports?: readonly NatsStreamImport[];
+}
+
+export interface NatsTlsBlock {
+  readonly cert_file: string;
+  readonly key_file: string;
+  readonly ca_file: string;
+  /** Require a client certificate signed by ca_file and map it to a user. */
+  readonly verify_and_map: true;
+  /** Seconds a TLS handshake may take. */
+  readonly timeout: number;
+  readonly min_version: "1.2" | "1.3";
+}
+
+export interface NatsServerConfig {
+  readonly server_name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Monitoring listener, "host:port"; absent means no monitoring endpoint. */
+  readonly http?: string;
+  readonly tls: NatsTlsBlock;
+  readonly accounts: Readonly<Record<string, NatsAccount>>;
+  readonly system_account: string;
+  readonly max_payload: number;
+  readonly lame_duck_duration: string;
+  readonly lame_duck_grace_period: string;
+}
+
+/** Where the rendered config expects its files and ports; differs between a container and a test. */
+export interface NatsRuntime {
+  /** Address the client listener binds. */
+  readonly listenHost: string;
+  readonly listenPort: number;
+  /** "host:port" for monitoring, or undefined for none. */
+  readonly monitoringListen?: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** Collectors may publish `tornado.events` and nothing else, and may subscribe to nothing. */
+export const COLLECTOR_PERMISSIONS: NatsPermissions = {
+  publish: { allow: [COLLECTOR_SUBJECT] },
+  subscribe: { deny: [ALL_SUBJECTS] },
+};
+
+/** The engine may read every imported tenant stream and publish nothing. */
+export const ENGINE_PERMISSIONS: NatsPermissions = {
+  publish: { deny: [ALL_SUBJECTS] },
+  subscribe: { allow: [ENGINE_SUBJECT] },
+};
+
+function userOf(identity: ClientIdentity, permissions?: NatsPermissions): NatsUser {
+  return permissions ? { user: identity.natsUser, permissions } : { user: identity.natsUser };
+}
+
+/** The permissions the config gives an identity's role (the system user is unrestricted in SYS). */
+export function permissionsFor(identity: ClientIdentity): NatsPermissions | undefined {
+  switch (identity.role) {
+    case "collector":
+      return COLLECTOR_PERMISSIONS;
+    case "engine":
+      return ENGINE_PERMISSIONS;
+    case "system":
+      return undefined;
+  }
+}
+
+/**
+ * Renders the server config: one account per tenant exporting its
+ * `tornado.events` to ENGINE only, the ENGINE account importing each with the
+ * tenant name as prefix, and a system account for the operator. TLS with a
+ * client certificate is the only way in: no plaintext listener, no
+ * no_auth_user, no password users.
+ */
+export function renderNatsConfig(topology: Topology, runtime: NatsRuntime): NatsServerConfig {
+  const identities = clientIdentities(topology);
+  const usersByAccount = new Map<string, NatsUser[]>();
+  for (const identity of identities) {
+    const users = usersByAccount.get(identity.account) ?? [];
+    users.push(userOf(identity, permissionsFor(identity)));
+    usersByAccount.set(identity.account, users);
+  }
+
+  const accounts: Record<string, NatsAccount> = {};
+  for (const tenant of topology.tenants) {
+    accounts[tenant.name] = {
+      users: usersByAccount.get(tenant.name) ?? [],
+      exports: [{ stream: COLLECTOR_SUBJECT, accounts: [ENGINE_ACCOUNT] }],
+    };
+  }
+  accounts[ENGINE_ACCOUNT] = {
+    users: usersByAccount.get(ENGINE_ACCOUNT) ?? [],
+    imports: topology.tenants.map((tenant) => ({
+      stream: { account: tenant.name, subject: COLLECTOR_SUBJECT },
+      prefix: tenant.name,
+    })),
+  };
+  accounts[SYSTEM_ACCOUNT] = { users: usersByAccount.get(SYSTEM_ACCOUNT) ?? [] };
+
+  const lameDuck = topology.nats.lameDuckDurationSeconds;
+  return {
+    server_name: topology.nats.serverName,
+    host: runtime.listenHost,
+    port: runtime.listenPort,
+    ...(runtime.monitoringListen === undefined ? {} : { http: runtime.monitoringListen }),
+    tls: {
+      cert_file: runtime.certFile,
+      key_file: runtime.keyFile,
+      ca_file: runtime.caFile,
+      verify_and_map: true,
+      timeout: 5,
+      min_version: "1.3",
+    },
+    accounts,
+    system_account: SYSTEM_ACCOUNT,
+    max_payload: topology.nats.maxPayload,
+    lame_duck_duration: `${lameDuck}s`,
+    // Clients get a moment to finish in-flight work before disconnects start.
+    lame_duck_grace_period: `${Math.min(10, Math.floor(lameDuck / 3))}s`,
+  };
+}
+
+/** The config file's text. */
+export function serializeNatsConfig(config: NatsServerConfig): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}

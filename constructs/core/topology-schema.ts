@@ -1,0 +1,202 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+import { NATS_SERVER_VERSION } from "./versions";
+import { nameProblem, ORGANIZATION_PATTERN, ORGANIZATION_RULE } from "./names";
+
+/**
+ * The schema of a topology file (JSON or YAML) and of the object a library
+ * user passes in code. It checks everything that can be decided by looking at
+ * one field; rules that relate fields to each other (references, duplicates,
+ * port collisions) live in validate-topology.ts.
+ *
+ * Every object is strict: a typo such as `tenat:` is an error, never a field
+ * that is silently ignored.
+ */
+
+/** Tornado collector kinds this package knows how to configure. */
+export const COLLECTOR_KINDS = ["webhook", "nats_json", "email", "icinga2", "rsyslog", "snmptrapd"] as const;
+export type CollectorKind = (typeof COLLECTOR_KINDS)[number];
+
+export const KEY_ALGORITHMS = ["ECDSA", "ED25519", "RSA"] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+/** P224 is left out on purpose: it is below the 128-bit security level. */
+export const ECDSA_CURVES = ["P256", "P384", "P521"] as const;
+export type EcdsaCurve = (typeof ECDSA_CURVES)[number];
+
+export const RSA_KEY_SIZES = [2048, 3072, 4096, 8192] as const;
+
+export const LOCAL_DOCKER_URL = "unix:///var/run/docker.sock";
+
+/** The oldest releases with the fix for CVE-2026-33248, per minor line. */
+const MINIMUM_PATCH_BY_MINOR: Record<string, number> = { "2.11": 15, "2.12": 6 };
+
+const name = z.string().superRefine((value, ctx) => {
+  const problem = nameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const port = z.int().min(1).max(65535);
+
+const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const DNS_NAME_RULE = "a DNS name such as nats.example.com (letters, digits, '-' and '.'; no IP address, no wildcard)";
+
+/** Returns why `value` cannot be a DNS SAN that Tornado's client would accept. */
+export function dnsNameProblem(value: string): string | undefined {
+  if (isIP(value) !== 0 || /^[0-9.]+$/.test(value)) {
+    return `is an IP address; Tornado's NATS client rejects IP addresses as TLS names; allowed: ${DNS_NAME_RULE}`;
+  }
+  const labels = value.split(".");
+  if (value.length > 253 || !labels.every((label) => DNS_LABEL.test(label))) {
+    return `is not a valid DNS name; allowed: ${DNS_NAME_RULE}`;
+  }
+  return undefined;
+}
+
+const dnsName = z.string().superRefine((value, ctx) => {
+  const problem = dnsNameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** Returns why `value` is not a usable nats-server release, or undefined. */
+export function natsVersionProblem(value: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(value);
+  if (!match) return `is not a release version; allowed: MAJOR.MINOR.PATCH such as ${NATS_SERVER_VERSION}`;
+  const [major, minor, patch] = match.slice(1).map(Number);
+  const minimumPatch = MINIMUM_PATCH_BY_MINOR[`${major}.${minor}`];
+  const tooOld = major < 2 || (major === 2 && minor < 11) || (minimumPatch !== undefined && patch < minimumPatch);
+  return tooOld
+    ? `lacks the fix for CVE-2026-33248 (verify_and_map DN bypass); allowed: 2.11.15+, 2.12.6+ or any 2.13+ release`
+    : undefined;
+}
+
+const natsVersion = z.string().superRefine((value, ctx) => {
+  const problem = natsVersionProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const organization = z.string().superRefine((value, ctx) => {
+  if (!ORGANIZATION_PATTERN.test(value)) {
+    ctx.addIssue({ code: "custom", message: `is not allowed; allowed: ${ORGANIZATION_RULE}` });
+  }
+});
+
+/** Loopback only: the monitoring endpoint has no authentication at all. */
+export function isLoopbackAddress(value: string): boolean {
+  if (isIP(value) === 4) return value.startsWith("127.");
+  if (isIP(value) === 6) return value === "::1" || value === "0:0:0:0:0:0:0:1";
+  return false;
+}
+
+const loopbackIp = z.string().superRefine((value, ctx) => {
+  if (!isLoopbackAddress(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "would publish the NATS monitoring endpoint, which has no authentication, beyond the Docker host's loopback; " +
+        "allowed: a loopback address (127.0.0.1 or ::1)",
+    });
+  }
+});
+
+const hostSchema = z.strictObject({
+  /** Names the host in the topology and becomes its Terraform provider alias. */
+  name,
+  /**
+   * The Docker daemon address: `unix:///var/run/docker.sock`,
+   * `ssh://user@host[:port]` or `tcp://host:port` (TLS required).
+   */
+  url: z.string().default(LOCAL_DOCKER_URL),
+  /** Extra ssh options for `ssh://` hosts. */
+  sshOpts: z.array(z.string()).optional(),
+  /** For `tcp://` hosts: a directory holding ca.pem, cert.pem and key.pem. */
+  certPath: z.string().min(1).optional(),
+});
+
+const tenantSchema = z.strictObject({
+  /** The tenant's name: its NATS account and the first token of its engine subject. */
+  name,
+});
+
+const monitoringSchema = z.strictObject({
+  /** Port of the monitoring endpoint inside the container. */
+  port: port.default(8222),
+  /** When set, also publish the endpoint on the Docker host at hostIp:hostPort. */
+  hostPort: port.optional(),
+  /** Host address for hostPort: loopback only. */
+  hostIp: loopbackIp.default("127.0.0.1"),
+});
+
+const natsSchema = z.strictObject({
+  /** The Docker host running NATS. Defaults to the engine's host. */
+  host: name.optional(),
+  /** server_name, also the container name and a DNS SAN of the server certificate. */
+  serverName: name.default("tornado-nats"),
+  /** The DNS names clients use to reach NATS; the first is the one written into client configs. */
+  dnsNames: z.array(dnsName).min(1),
+  /** The client port published on the Docker host. */
+  clientPort: port.default(4222),
+  /** nats-server release; the default is the pinned, tested one. */
+  version: natsVersion.default(NATS_SERVER_VERSION),
+  /** Image to run; defaults to the official `nats:<version>-alpine`. */
+  image: z.string().min(1).optional(),
+  monitoring: monitoringSchema.prefault({}),
+  /** Largest message a client may publish, in bytes. */
+  maxPayload: z
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** How long lame duck mode spreads client disconnects when the server stops. */
+  lameDuckDurationSeconds: z.int().min(30).max(600).default(30),
+});
+
+const engineSchema = z.strictObject({
+  /** The Docker host running the shared Tornado engine. */
+  host: name,
+});
+
+const collectorSchema = z.strictObject({
+  /** Unique among collectors: the container name suffix and the certificate's CN. */
+  name,
+  /** The tenant whose account the collector publishes into. */
+  tenant: name,
+  /** Which Tornado collector this is. */
+  kind: z.enum(COLLECTOR_KINDS),
+  /** The Docker host the collector runs on. */
+  host: name,
+});
+
+const pkiSchema = z.strictObject({
+  keyAlgorithm: z.enum(KEY_ALGORITHMS).default("ECDSA"),
+  /** Only with keyAlgorithm ECDSA. */
+  ecdsaCurve: z.enum(ECDSA_CURVES).optional(),
+  /** Only with keyAlgorithm RSA. */
+  rsaBits: z.int().optional(),
+  /** Validity of every component certificate. */
+  validityHours: z.int().positive().default(8760),
+  /** Validity of the CA certificate. */
+  caValidityHours: z.int().positive().default(87600),
+  /** A `terraform apply` this many hours before expiry issues new certificates. */
+  earlyRenewalHours: z.int().nonnegative().default(720),
+});
+
+export const topologySchema = z.strictObject({
+  /** Editors use it to find the JSON Schema; ignored otherwise. */
+  $schema: z.string().optional(),
+  /** The stack name: `cdktf.out/stacks/<name>`. */
+  name: name.default("tornado"),
+  /** O= in every certificate subject. */
+  organization: organization.default("Tornado"),
+  hosts: z.array(hostSchema).min(1),
+  tenants: z.array(tenantSchema).min(1),
+  nats: natsSchema,
+  engine: engineSchema,
+  collectors: z.array(collectorSchema).min(1),
+  pki: pkiSchema.prefault({}),
+});
+
+/** What a topology file or a library user writes (defaults not yet applied). */
+export type TopologyInput = z.input<typeof topologySchema>;
+/** The structurally valid topology with every default applied. */
+export type ParsedTopology = z.output<typeof topologySchema>;

@@ -1,0 +1,303 @@
+import { parseDockerHostUrl } from "./docker-host-url";
+import { reservedAccountProblem } from "./names";
+import { LOCAL_DOCKER_URL } from "./topology-schema";
+import { formatPath, type TopologyIssue } from "./topology-errors";
+
+/**
+ * Rules that relate fields to each other: references, duplicates, port
+ * collisions, combinations. They read the raw input defensively (a field of
+ * the wrong type is simply skipped, the schema reports it), so they can run
+ * even when the schema found errors and the user sees every problem at once.
+ */
+
+type Path = (string | number)[];
+type Loose = Record<string, unknown>;
+
+interface Named {
+  readonly path: Path;
+  readonly item: Loose;
+  readonly name?: string;
+}
+
+function isObject(value: unknown): value is Loose {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function int(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) ? value : undefined;
+}
+
+function itemsOf(root: Loose, key: string): Named[] {
+  const list = root[key];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, index) => (isObject(item) ? [{ path: [key, index], item, name: str(item.name) }] : []));
+}
+
+function issue(path: Path, value: unknown, message: string): TopologyIssue {
+  return { path, value, message };
+}
+
+/** Names must be unique ignoring case: `Acme` and `acme` read as one tenant to a person. */
+function duplicateNames(kind: string, items: Named[]): TopologyIssue[] {
+  const firstByKey = new Map<string, Named>();
+  const issues: TopologyIssue[] = [];
+  for (const entry of items) {
+    if (entry.name === undefined) continue;
+    const key = entry.name.toLowerCase();
+    const first = firstByKey.get(key);
+    if (first === undefined) {
+      firstByKey.set(key, entry);
+      continue;
+    }
+    const sameSpelling = first.name === entry.name;
+    issues.push(
+      issue(
+        [...entry.path, "name"],
+        entry.name,
+        `${sameSpelling ? "duplicates" : "differs only in case from"} the ${kind} name "${first.name}" at ` +
+          `${formatPath(first.path)}; allowed: ${kind} names unique ignoring case`,
+      ),
+    );
+  }
+  return issues;
+}
+
+function reference(path: Path, value: unknown, kind: string, declared: Named[]): TopologyIssue[] {
+  const target = str(value);
+  if (target === undefined) return [];
+  if (declared.some((entry) => entry.name === target)) return [];
+  const names = declared.flatMap((entry) => (entry.name === undefined ? [] : [JSON.stringify(entry.name)]));
+  const caseOnly = declared.find((entry) => entry.name?.toLowerCase() === target.toLowerCase());
+  const hint = caseOnly ? ` (names are case-sensitive: did you mean "${caseOnly.name}"?)` : "";
+  return [
+    issue(
+      path,
+      value,
+      `is not a declared ${kind}${hint}; allowed: ${names.length > 0 ? names.join(", ") : `(no ${kind}s declared)`}`,
+    ),
+  ];
+}
+
+function hostRules(hosts: Named[]): TopologyIssue[] {
+  return hosts.flatMap(({ path, item }) => {
+    const url = item.url === undefined ? LOCAL_DOCKER_URL : str(item.url);
+    if (url === undefined) return [];
+    const parsed = parseDockerHostUrl(url);
+    if (!parsed.ok) return [issue([...path, "url"], url, parsed.problem)];
+    const found: TopologyIssue[] = [];
+    if (parsed.kind === "tcp" && item.certPath === undefined) {
+      found.push(
+        issue(
+          [...path, "certPath"],
+          undefined,
+          "is required for a tcp:// host: the Docker API must not be reached without TLS; " +
+            "allowed: a directory holding ca.pem, cert.pem and key.pem",
+        ),
+      );
+    }
+    if (parsed.kind !== "tcp" && item.certPath !== undefined) {
+      found.push(
+        issue([...path, "certPath"], item.certPath, `applies only to tcp:// hosts; allowed: remove it for ${url}`),
+      );
+    }
+    if (parsed.kind !== "ssh" && item.sshOpts !== undefined) {
+      found.push(
+        issue([...path, "sshOpts"], item.sshOpts, `applies only to ssh:// hosts; allowed: remove it for ${url}`),
+      );
+    }
+    return found;
+  });
+}
+
+interface PublishedPort {
+  readonly host: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly path: Path;
+}
+
+const WILDCARD_IPS = new Set(["0.0.0.0", "::"]);
+
+/** Two published ports collide on one host when the port matches and one address covers the other. */
+function portCollisions(ports: PublishedPort[]): TopologyIssue[] {
+  const issues: TopologyIssue[] = [];
+  ports.forEach((candidate, index) => {
+    const earlier = ports
+      .slice(0, index)
+      .find(
+        (other) =>
+          other.host === candidate.host &&
+          other.port === candidate.port &&
+          (other.ip === candidate.ip || WILDCARD_IPS.has(other.ip) || WILDCARD_IPS.has(candidate.ip)),
+      );
+    if (earlier) {
+      issues.push(
+        issue(
+          candidate.path,
+          candidate.port,
+          `is already published on host "${candidate.host}" by ${formatPath(earlier.path)}; ` +
+            "allowed: a port not yet used on that host",
+        ),
+      );
+    }
+  });
+  return issues;
+}
+
+function publishedPorts(root: Loose): PublishedPort[] {
+  const nats = isObject(root.nats) ? root.nats : {};
+  const engine = isObject(root.engine) ? root.engine : {};
+  const natsHost = str(nats.host) ?? str(engine.host);
+  if (natsHost === undefined) return [];
+  const ports: PublishedPort[] = [
+    { host: natsHost, ip: "0.0.0.0", port: int(nats.clientPort) ?? 4222, path: ["nats", "clientPort"] },
+  ];
+  const monitoring = isObject(nats.monitoring) ? nats.monitoring : {};
+  const hostPort = int(monitoring.hostPort);
+  if (hostPort !== undefined) {
+    ports.push({
+      host: natsHost,
+      ip: str(monitoring.hostIp) ?? "127.0.0.1",
+      port: hostPort,
+      path: ["nats", "monitoring", "hostPort"],
+    });
+  }
+  return ports;
+}
+
+function pkiRules(root: Loose): TopologyIssue[] {
+  if (!isObject(root.pki)) return [];
+  const pki = root.pki;
+  const algorithm = str(pki.keyAlgorithm) ?? "ECDSA";
+  const issues: TopologyIssue[] = [];
+  if (pki.ecdsaCurve !== undefined && algorithm !== "ECDSA") {
+    issues.push(
+      issue(
+        ["pki", "ecdsaCurve"],
+        pki.ecdsaCurve,
+        `applies only when keyAlgorithm is ECDSA (it is ${algorithm}); allowed: remove it`,
+      ),
+    );
+  }
+  if (pki.rsaBits !== undefined && algorithm !== "RSA") {
+    issues.push(
+      issue(
+        ["pki", "rsaBits"],
+        pki.rsaBits,
+        `applies only when keyAlgorithm is RSA (it is ${algorithm}); allowed: remove it`,
+      ),
+    );
+  }
+  const rsaBits = int(pki.rsaBits);
+  if (algorithm === "RSA" && rsaBits !== undefined && ![2048, 3072, 4096, 8192].includes(rsaBits)) {
+    issues.push(
+      issue(
+        ["pki", "rsaBits"],
+        rsaBits,
+        rsaBits < 2048
+          ? "is too weak for an RSA key; allowed: 2048, 3072, 4096 or 8192"
+          : "is not a supported RSA key size; allowed: 2048, 3072, 4096 or 8192",
+      ),
+    );
+  }
+  const validity = int(pki.validityHours) ?? 8760;
+  const caValidity = int(pki.caValidityHours) ?? 87600;
+  const earlyRenewal = int(pki.earlyRenewalHours) ?? 720;
+  if (validity <= earlyRenewal) {
+    issues.push(
+      issue(
+        ["pki", "validityHours"],
+        validity,
+        `is not longer than earlyRenewalHours (${earlyRenewal}): every apply would re-issue every certificate; ` +
+          `allowed: more than ${earlyRenewal}`,
+      ),
+    );
+  }
+  if (caValidity < validity) {
+    issues.push(
+      issue(
+        ["pki", "caValidityHours"],
+        caValidity,
+        `is shorter than validityHours (${validity}): certificates would outlive their CA; allowed: at least ${validity}`,
+      ),
+    );
+  } else if (caValidity <= earlyRenewal) {
+    issues.push(
+      issue(
+        ["pki", "caValidityHours"],
+        caValidity,
+        `is not longer than earlyRenewalHours (${earlyRenewal}); allowed: more than ${earlyRenewal}`,
+      ),
+    );
+  }
+  return issues;
+}
+
+function dnsNameDuplicates(root: Loose): TopologyIssue[] {
+  const nats = isObject(root.nats) ? root.nats : {};
+  if (!Array.isArray(nats.dnsNames)) return [];
+  const seen = new Set<string>();
+  return nats.dnsNames.flatMap((value: unknown, index: number) => {
+    const dnsName = str(value)?.toLowerCase();
+    if (dnsName === undefined) return [];
+    if (!seen.has(dnsName)) {
+      seen.add(dnsName);
+      return [];
+    }
+    return [
+      issue(["nats", "dnsNames", index], value, "is listed twice (DNS names ignore case); allowed: each name once"),
+    ];
+  });
+}
+
+/** Every cross-field problem of a raw topology input; empty when there is none. */
+export function validateTopologyRelations(input: unknown): TopologyIssue[] {
+  if (!isObject(input)) return [];
+  const hosts = itemsOf(input, "hosts");
+  const tenants = itemsOf(input, "tenants");
+  const collectors = itemsOf(input, "collectors");
+  const nats = isObject(input.nats) ? input.nats : undefined;
+  const engine = isObject(input.engine) ? input.engine : undefined;
+
+  const tenantNameIssues = [
+    ...duplicateNames("tenant", tenants),
+    ...tenants.flatMap((tenant) => {
+      const problem = tenant.name === undefined ? undefined : reservedAccountProblem(tenant.name);
+      return problem ? [issue([...tenant.path, "name"], tenant.name, problem)] : [];
+    }),
+  ];
+  // A tenant whose name is already wrong would only repeat itself as "has no collector".
+  const tenantsWithoutCollectors = tenants.filter(
+    (tenant) =>
+      tenant.name !== undefined &&
+      !tenantNameIssues.some((found) => found.path[1] === tenant.path[1]) &&
+      !collectors.some((collector) => str(collector.item.tenant) === tenant.name),
+  );
+
+  return [
+    ...duplicateNames("host", hosts),
+    ...tenantNameIssues,
+    ...duplicateNames("collector", collectors),
+    ...hostRules(hosts),
+    ...(engine ? reference(["engine", "host"], engine.host, "host", hosts) : []),
+    ...(nats && nats.host !== undefined ? reference(["nats", "host"], nats.host, "host", hosts) : []),
+    ...collectors.flatMap((collector) => [
+      ...reference([...collector.path, "tenant"], collector.item.tenant, "tenant", tenants),
+      ...reference([...collector.path, "host"], collector.item.host, "host", hosts),
+    ]),
+    ...tenantsWithoutCollectors.map((tenant) =>
+      issue(
+        tenant.path,
+        tenant.item,
+        `has no collector, so nothing can publish into its account; allowed: add a collector with tenant: ${JSON.stringify(tenant.name)}, or remove the tenant`,
+      ),
+    ),
+    ...portCollisions(publishedPorts(input)),
+    ...dnsNameDuplicates(input),
+    ...pkiRules(input),
+  ];
+}

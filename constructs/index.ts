@@ -1,0 +1,69 @@
+/**
+ * cdktf-tornado-nats: a secured Tornado topology (NATS over mutual TLS, one
+ * account per tenant) as CDK for Terraform constructs.
+ *
+ * The pure core (model, validation, identities, NATS config renderer) has no
+ * cdktf imports; the constructs are thin wrappers around it.
+ */
+
+// Topology model and validation
+export { resolveTopology } from "./core/topology";
+export type {
+  Topology,
+  TopologyInput,
+  DockerHostSpec,
+  TenantSpec,
+  NatsSpec,
+  EngineSpec,
+  CollectorSpec,
+  KeySpec,
+  PkiSpec,
+} from "./core/topology";
+export { COLLECTOR_KINDS, KEY_ALGORITHMS, ECDSA_CURVES, topologySchema } from "./core/topology-schema";
+export type { CollectorKind, KeyAlgorithm, EcdsaCurve } from "./core/topology-schema";
+export { TopologyValidationError, formatIssue } from "./core/topology-errors";
+export type { TopologyIssue } from "./core/topology-errors";
+export { loadTopologyFile, loadTopologyFromEnv, parseTopologyText, TOPOLOGY_ENV } from "./core/load-topology";
+export { DEFAULT_TOPOLOGY } from "./core/default-topology";
+
+// Identities and the NATS config
+export {
+  clientIdentities,
+  collectorIdentity,
+  engineIdentity,
+  systemIdentity,
+  subjectDn,
+  natsServerSubject,
+  natsServerDnsNames,
+} from "./core/identities";
+export type { ClientIdentity, ClientRole, CertificateSubject } from "./core/identities";
+export {
+  renderNatsConfig,
+  serializeNatsConfig,
+  permissionsFor,
+  COLLECTOR_SUBJECT,
+  ENGINE_SUBJECT,
+  COLLECTOR_PERMISSIONS,
+  ENGINE_PERMISSIONS,
+} from "./core/nats-config";
+export type { NatsServerConfig, NatsRuntime, NatsAccount, NatsUser, NatsPermissions } from "./core/nats-config";
+export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
+export { NATS_SERVER_VERSION, NATS_SERVER_IMAGE } from "./core/versions";
+
+// Constructs
+export { CertificateAuthority } from "./certificate-authority";
+export type { CertificateAuthorityProps } from "./certificate-authority";
+export { IssuedCertificate } from "./issued-certificate";
+export type { IssuedCertificateProps } from "./issued-certificate";
+export { DockerHost } from "./docker-host";
+export type { DockerHostProps } from "./docker-host";
+export { NatsServer, NATS_CONTAINER_PATHS } from "./nats-server";
+export type { NatsServerProps } from "./nats-server";
+export { TornadoTopology } from "./tornado-topology";
+export type { TornadoTopologyProps, IssuedIdentity } from "./tornado-topology";
+
+// Stack and app
+export { TornadoTopologyStack, identityOutputNames } from "../stacks/tornado-topology-stack";
+export type { TornadoTopologyStackProps } from "../stacks/tornado-topology-stack";
+export { synthApp } from "../stacks/synth-app";
+export type { SynthAppOptions } from "../stacks/synth-app";

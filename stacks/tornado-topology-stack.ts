@@ -1,0 +1,81 @@
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { permissionsFor } from "../constructs/core/nats-config";
+import type { Topology } from "../constructs/core/topology";
+import { TornadoTopology } from "../constructs/tornado-topology";
+
+export interface TornadoTopologyStackProps {
+  /** A topology validated by `resolveTopology` or `loadTopologyFile`. */
+  readonly topology: Topology;
+}
+
+/** Output names holding an identity's certificate and key, e.g. `identity_collector_webhook-acme_private_key_pem`. */
+export function identityOutputNames(identityId: string): { certificate: string; privateKey: string } {
+  const base = `identity_${identityId.replace("/", "_")}`;
+  return { certificate: `${base}_certificate_pem`, privateKey: `${base}_private_key_pem` };
+}
+
+/**
+ * The deployable stack: the TornadoTopology plus the outputs an operator and
+ * the smoke test need. Private keys appear only in sensitive outputs.
+ */
+export class TornadoTopologyStack extends TerraformStack {
+  readonly tornado: TornadoTopology;
+
+  constructor(scope: Construct, id: string, props: TornadoTopologyStackProps) {
+    super(scope, id);
+    new TlsProvider(this, "tls");
+    this.tornado = new TornadoTopology(this, "topology", { topology: props.topology });
+    const { topology } = props;
+
+    new TerraformOutput(this, "nats_urls", {
+      value: this.tornado.natsUrls,
+      description: "Client URLs of the NATS server (TLS with a client certificate only); the first is the primary.",
+    });
+    new TerraformOutput(this, "nats_server_name", {
+      value: topology.nats.dnsNames[0],
+      description: "The DNS name to verify the NATS server certificate against.",
+    });
+    new TerraformOutput(this, "ca_certificate_pem", {
+      value: this.tornado.ca.certPem,
+      description: "The generated CA certificate every component trusts.",
+    });
+    new TerraformOutput(this, "tenants", {
+      value: topology.tenants.map((tenant) => tenant.name),
+      description: "Tenant names; each is a NATS account and the prefix of its engine subject.",
+    });
+
+    const index: Record<string, unknown> = {};
+    for (const { identity, certificate } of this.tornado.identities.values()) {
+      const names = identityOutputNames(identity.id);
+      const permissions = permissionsFor(identity);
+      index[identity.id] = {
+        role: identity.role,
+        name: identity.name,
+        // cdktf cannot synthesize null inside an output value: absent fields are left out.
+        ...(identity.tenant === undefined ? {} : { tenant: identity.tenant }),
+        account: identity.account,
+        nats_user: identity.natsUser,
+        ...(permissions === undefined ? {} : { publish: permissions.publish, subscribe: permissions.subscribe }),
+        certificate_output: names.certificate,
+        private_key_output: names.privateKey,
+      };
+      new TerraformOutput(this, names.certificate, {
+        value: certificate.certPem,
+        sensitive: true,
+        description: `Client certificate of ${identity.id} (${identity.natsUser}).`,
+      });
+      new TerraformOutput(this, names.privateKey, {
+        value: certificate.privateKeyPemPkcs8,
+        sensitive: true,
+        description: `PKCS#8 private key of ${identity.id}.`,
+      });
+    }
+    new TerraformOutput(this, "identities", {
+      value: index,
+      description:
+        "Every client identity: role, tenant, NATS account and user, permissions, and the names of its sensitive outputs.",
+    });
+  }
+}
