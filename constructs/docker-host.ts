@@ -23,6 +23,22 @@ export interface DockerHostProps {
    */
   readonly certPath?: string;
   /**
+   * For `tcp://` hosts, instead of certPath: the CA certificate (PEM) that signed the daemon's certificate.
+   * @default none
+   */
+  readonly caMaterial?: string;
+  /**
+   * For `tcp://` hosts, instead of certPath: the client certificate (PEM) for the daemon.
+   * @default none
+   */
+  readonly certMaterial?: string;
+  /**
+   * For `tcp://` hosts, instead of certPath: the client key (PEM). Provider
+   * configuration is not stored in Terraform state.
+   * @default none
+   */
+  readonly keyMaterial?: string;
+  /**
    * Name of the Docker network containers on this host share.
    * @default "tornado"
    */
@@ -50,6 +66,9 @@ export class DockerHost extends Construct {
       host: props.url ?? LOCAL_DOCKER_URL,
       sshOpts: props.sshOpts,
       certPath: props.certPath,
+      caMaterial: props.caMaterial,
+      certMaterial: props.certMaterial,
+      keyMaterial: props.keyMaterial,
     });
   }
 
@@ -65,18 +84,47 @@ export class DockerHost extends Construct {
 
   /**
    * The image `name` on this host, declared once however many containers use
-   * it. keep_locally leaves it on the host at destroy (other stacks may use it).
+   * it: pulled (or taken as is if the host has it), or built from `build`.
+   * keep_locally leaves it on the host at destroy (other stacks may use it).
    */
-  image(name: string): Image {
+  image(name: string, build?: DockerImageBuild): Image {
     let image = this.images.get(name);
     if (!image) {
       image = new Image(this, `image-${name.replace(/[^A-Za-z0-9]+/g, "-")}`, {
         provider: this.provider,
         name,
         keepLocally: true,
+        ...(build
+          ? {
+              buildAttribute: { context: build.context, dockerfile: build.dockerfile, buildArgs: build.args },
+              // A content change must rebuild: the docker provider cannot see inside the context.
+              triggers: build.contentHash ? { content_sha256: build.contentHash } : undefined,
+            }
+          : {}),
       });
       this.images.set(name, image);
     }
     return image;
   }
+}
+
+/** How to build an image on a host. */
+export interface DockerImageBuild {
+  /** Build context directory on the machine running Terraform. */
+  readonly context: string;
+  /**
+   * Dockerfile inside the context.
+   * @default "Dockerfile"
+   */
+  readonly dockerfile?: string;
+  /**
+   * Build arguments.
+   * @default none
+   */
+  readonly args?: Record<string, string>;
+  /**
+   * Hash of the context's content; when it changes the image is rebuilt.
+   * @default no trigger (rebuilt only when the name changes)
+   */
+  readonly contentHash?: string;
 }

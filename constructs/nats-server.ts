@@ -1,6 +1,11 @@
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Construct } from "constructs";
-import { renderNatsConfig, serializeNatsConfig, type NatsServerConfig } from "./core/nats-config";
+import {
+  NATS_CONTAINER_CLIENT_PORT,
+  renderNatsConfig,
+  serializeNatsConfig,
+  type NatsServerConfig,
+} from "./core/nats-config";
 import type { Topology } from "./core/topology";
 import type { CertificateAuthority } from "./certificate-authority";
 import type { DockerHost } from "./docker-host";
@@ -13,9 +18,6 @@ export const NATS_CONTAINER_PATHS = {
   certFile: "/etc/nats/certs/server.pem",
   keyFile: "/etc/nats/certs/server-key.pem",
 } as const;
-
-/** The client port inside the container; the topology's clientPort is the published one. */
-export const NATS_CONTAINER_CLIENT_PORT = 4222;
 
 export interface NatsServerProps {
   /** The validated topology: accounts, users and NATS settings come from it. */
@@ -64,6 +66,9 @@ export class NatsServer extends Construct {
       command: ["-c", NATS_CONTAINER_PATHS.config],
       restart: "unless-stopped",
       mustRun: true,
+      // nats-server needs no capability (its ports are above 1024).
+      capabilities: { drop: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
       stopSignal: "SIGUSR2",
       stopTimeout: stopTimeoutSeconds,
       destroyGraceSeconds: stopTimeoutSeconds,

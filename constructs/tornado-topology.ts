@@ -1,10 +1,20 @@
+import { Fn, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { clientIdentities, natsServerDnsNames, natsServerSubject, type ClientIdentity } from "./core/identities";
+import {
+  clientIdentities,
+  collectorIdentity,
+  engineIdentity,
+  natsServerDnsNames,
+  natsServerSubject,
+  type ClientIdentity,
+} from "./core/identities";
 import type { Topology } from "./core/topology";
 import { CertificateAuthority } from "./certificate-authority";
 import { DockerHost } from "./docker-host";
 import { IssuedCertificate } from "./issued-certificate";
 import { NatsServer } from "./nats-server";
+import { TornadoCollector } from "./tornado-collector";
+import { TornadoEngine } from "./tornado-engine";
 
 export interface TornadoTopologyProps {
   /** A topology validated by `resolveTopology` or `loadTopologyFile`. */
@@ -31,6 +41,9 @@ export class TornadoTopology extends Construct {
   readonly natsServer: NatsServer;
   /** Keyed by identity id (`<role>/<name>`). */
   readonly identities: ReadonlyMap<string, IssuedIdentity>;
+  readonly engine: TornadoEngine;
+  /** Keyed by collector name. */
+  readonly collectors: ReadonlyMap<string, TornadoCollector>;
 
   constructor(scope: Construct, id: string, props: TornadoTopologyProps) {
     super(scope, id);
@@ -46,6 +59,10 @@ export class TornadoTopology extends Construct {
           url: host.url,
           sshOpts: host.sshOpts ? [...host.sshOpts] : undefined,
           certPath: host.certPath,
+          // Read by Terraform at plan time; provider settings never enter state.
+          caMaterial: host.caFile && Fn.file(host.caFile),
+          certMaterial: host.certFile && Fn.file(host.certFile),
+          keyMaterial: host.keyFile && Fn.file(host.keyFile),
         }),
       ]),
     );
@@ -85,6 +102,58 @@ export class TornadoTopology extends Construct {
       ca: this.ca,
       certificate: this.serverCertificate,
     });
+
+    this.engine = new TornadoEngine(this, "engine", {
+      topology,
+      host: this.host(topology.engine.host),
+      ca: this.ca,
+      certificate: this.certificateOf(engineIdentity(topology.organization).id),
+      dependsOn: topology.engine.host === topology.nats.host ? [this.natsServer.container] : undefined,
+    });
+
+    // One sensitive variable per distinct Icinga2 password name.
+    const passwords = new Map<string, TerraformVariable>();
+    const passwordFor = (name: string): string => {
+      let variable = passwords.get(name);
+      if (!variable) {
+        variable = new TerraformVariable(this, name, {
+          type: "string",
+          sensitive: true,
+          description: "Icinga2 API password for the icinga2 collectors that name it",
+          validation: [
+            {
+              // It is written into a TOML basic string as is. HCL source of the regex: "^[^\"\\\\\\x00-\\x1f]+$".
+              condition: "${can(regex(" + String.raw`"^[^\"\\\\\\x00-\\x1f]+$"` + `, var.${name}))}`,
+              errorMessage:
+                "The Icinga2 password must be non-empty and contain no double quote, backslash or control character.",
+            },
+          ],
+        });
+        variable.overrideLogicalId(name);
+        passwords.set(name, variable);
+      }
+      return variable.stringValue;
+    };
+
+    this.collectors = new Map(
+      topology.collectors.map((collector) => [
+        collector.name,
+        new TornadoCollector(this, `collector-${collector.name}`, {
+          topology,
+          collector,
+          host: this.host(collector.host),
+          ca: this.ca,
+          certificate: this.certificateOf(collectorIdentity(collector, topology.organization).id),
+          icinga2Password: collector.icinga2 && passwordFor(collector.icinga2.passwordVariable),
+        }),
+      ]),
+    );
+  }
+
+  private certificateOf(identityId: string): IssuedCertificate {
+    const issued = this.identities.get(identityId);
+    if (!issued) throw new Error(`no certificate for identity ${identityId}`);
+    return issued.certificate;
   }
 
   /** The DockerHost construct for a host name of the topology. */

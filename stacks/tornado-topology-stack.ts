@@ -16,6 +16,13 @@ export function identityOutputNames(identityId: string): { certificate: string; 
   return { certificate: `${base}_certificate_pem`, privateKey: `${base}_private_key_pem` };
 }
 
+const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "::"]);
+
+/** IPv6 addresses go in brackets inside URLs. */
+function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
 /**
  * The deployable stack: the TornadoTopology plus the outputs an operator and
  * the smoke test need. Private keys appear only in sensitive outputs.
@@ -49,7 +56,7 @@ export class TornadoTopologyStack extends TerraformStack {
     const index: Record<string, unknown> = {};
     for (const { identity, certificate } of this.tornado.identities.values()) {
       const names = identityOutputNames(identity.id);
-      const permissions = permissionsFor(identity);
+      const permissions = permissionsFor(identity, topology);
       index[identity.id] = {
         role: identity.role,
         name: identity.name,
@@ -72,6 +79,41 @@ export class TornadoTopologyStack extends TerraformStack {
         description: `PKCS#8 private key of ${identity.id}.`,
       });
     }
+    new TerraformOutput(this, "engine_api_url", {
+      value: `http://${urlHost(topology.engine.apiHostIp)}:${topology.engine.apiPort}`,
+      description: "The engine API (GET /monitoring/ping), published on the engine host's loopback only.",
+    });
+    new TerraformOutput(this, "engine_image_kind", {
+      value: this.tornado.engine.imageKind,
+      description: '"canary" when the engine is this package\'s canary, "tornado" for an operator-supplied image.',
+    });
+    const webhookEndpoints: Record<string, unknown> = {};
+    for (const collector of topology.collectors.filter((candidate) => candidate.kind === "webhook")) {
+      const construct = this.tornado.collectors.get(collector.name);
+      const published = collector.published;
+      if (!construct || !published) continue;
+      const host = topology.hosts.find((candidate) => candidate.name === collector.host);
+      const address = WILDCARD_ADDRESSES.has(published.hostIp)
+        ? host?.kind === "local"
+          ? "127.0.0.1"
+          : (host?.address ?? "127.0.0.1")
+        : published.hostIp;
+      for (const webhook of collector.webhooks) {
+        webhookEndpoints[`${collector.name}/${webhook.id}`] = {
+          collector: collector.name,
+          tenant: collector.tenant,
+          url: `http://${urlHost(address)}:${published.port}/event/${webhook.id}`,
+          token: construct.webhookTokens[webhook.id],
+          image_kind: construct.imageKind,
+        };
+      }
+    }
+    new TerraformOutput(this, "webhook_endpoints", {
+      value: webhookEndpoints,
+      sensitive: true,
+      description: "Webhook collectors: POST <url>?token=<token> with a JSON body. Sensitive: carries the tokens.",
+    });
+
     new TerraformOutput(this, "identities", {
       value: index,
       description:

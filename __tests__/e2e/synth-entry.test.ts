@@ -39,7 +39,8 @@ describe("synthApp (the main.ts entry point, in-process)", () => {
     const outdir = join(work, "default.out");
     expect(runInProcess({}, outdir)).toEqual({ code: 0, stderr: "" });
     const stack = JSON.parse(readFileSync(join(outdir, "stacks", "tornado", "cdk.tf.json"), "utf8"));
-    expect(Object.keys(stack.resource.docker_container)).toHaveLength(1);
+    // NATS, the engine and the two webhook collectors.
+    expect(Object.keys(stack.resource.docker_container)).toHaveLength(4);
   });
 
   test("GIVEN an invalid topology THEN it exits 1, prints every error, no stack trace and writes nothing", () => {

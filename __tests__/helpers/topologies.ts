@@ -18,12 +18,47 @@ export function threeTenants(): TopologyInput {
     engine: { host: "master" },
     collectors: [
       { name: "webhook-master", tenant: "master", kind: "webhook", host: "master" },
-      { name: "icinga2-master", tenant: "master", kind: "icinga2", host: "master" },
-      { name: "webhook-acme", tenant: "acme", kind: "webhook", host: "edge" },
-      { name: "email-acme", tenant: "acme", kind: "email", host: "edge" },
-      { name: "nats-json-globex", tenant: "globex", kind: "nats_json", host: "dmz" },
-      { name: "rsyslog-globex", tenant: "globex", kind: "rsyslog", host: "dmz" },
-      { name: "snmptrapd-globex", tenant: "globex", kind: "snmptrapd", host: "dmz" },
+      {
+        name: "icinga2-master",
+        tenant: "master",
+        kind: "icinga2",
+        host: "master",
+        image: "registry.example.net/tornado/icinga2_collector:1.2",
+        icinga2: {
+          apiUrl: "https://icinga.example.net:5665/v1/events",
+          username: "tornado",
+          passwordVariable: "icinga2_password",
+        },
+      },
+      { name: "webhook-acme", tenant: "acme", kind: "webhook", host: "edge", port: 9080 },
+      {
+        name: "email-acme",
+        tenant: "acme",
+        kind: "email",
+        host: "edge",
+        image: "registry.example.net/tornado/email_collector:1.2",
+      },
+      {
+        name: "nats-json-globex",
+        tenant: "globex",
+        kind: "nats_json",
+        host: "dmz",
+        topics: [{ subjects: ["vsphere.alarms", "vsphere.events.>"], eventType: "vsphere" }],
+      },
+      {
+        name: "rsyslog-globex",
+        tenant: "globex",
+        kind: "rsyslog",
+        host: "dmz",
+        image: { name: "tornado-rsyslog:local", build: { context: "docker/rsyslog" } },
+      },
+      {
+        name: "snmptrapd-globex",
+        tenant: "globex",
+        kind: "snmptrapd",
+        host: "dmz",
+        image: "registry.example.net/tornado/snmptrapd_collector:1.2",
+      },
     ],
   };
 }

@@ -67,6 +67,7 @@ describe("loading topology files", () => {
     input.collectors[0].kind = "smtp";
     const message = messageOf(() => loadTopologyFile(file("many.yaml", stringify(input))));
     expect(message).toMatch(/2 errors/);
+    expect(message).not.toContain("collectors[0].image");
     expect(message).toContain('tenants[3].name: "Acme" differs only in case');
     expect(message).toContain('collectors[0].kind: "smtp" is not a valid choice');
   });

@@ -46,18 +46,22 @@ describe("GIVEN the three-tenant topology", () => {
   });
 
   test("THEN it issues a CA, a server certificate and one client certificate per identity", () => {
-    // engine + 7 collectors + system = 9 clients; + server = 10 leaves; + CA = 11 keys.
+    // engine + 7 collectors + system = 9 clients; + server = 10 leaves; + CA = 11 keys;
+    // + one token seed per generated webhook token (2 webhook collectors).
     expect(resourcesOf(json, "tls_self_signed_cert")).toHaveLength(1);
-    expect(resourcesOf(json, "tls_private_key")).toHaveLength(11);
+    expect(resourcesOf(json, "tls_private_key").filter(([id]) => !id.includes("token-seed"))).toHaveLength(11);
+    expect(resourcesOf(json, "tls_private_key").filter(([id]) => id.includes("token-seed"))).toHaveLength(2);
     expect(resourcesOf(json, "tls_cert_request")).toHaveLength(10);
     expect(resourcesOf(json, "tls_locally_signed_cert")).toHaveLength(10);
-    expect(resourcesOf(json, "docker_container")).toHaveLength(1);
-    expect(resourcesOf(json, "docker_image")).toHaveLength(1);
-    expect(resourcesOf(json, "docker_network")).toHaveLength(1);
+    // NATS, the engine and 7 collectors; one network per host.
+    expect(resourcesOf(json, "docker_container")).toHaveLength(9);
+    expect(resourcesOf(json, "docker_network")).toHaveLength(3);
+    // Per host, each distinct image once: master nats+canary+icinga2, edge canary+email, dmz canary+rsyslog+snmptrapd.
+    expect(resourcesOf(json, "docker_image")).toHaveLength(8);
   });
 
   test("THEN every key is ECDSA P-256 by default", () => {
-    for (const [, key] of resourcesOf(json, "tls_private_key")) {
+    for (const [, key] of resourcesOf(json, "tls_private_key").filter(([id]) => !id.includes("token-seed"))) {
       expect(key).toMatchObject({ algorithm: "ECDSA", ecdsa_curve: "P256" });
     }
   });
@@ -138,10 +142,17 @@ describe("GIVEN the three-tenant topology", () => {
     const privateKeyOutputs = Object.entries(json.output).filter(([, output]) =>
       JSON.stringify(output.value).includes("tls_private_key"),
     );
-    expect(privateKeyOutputs.length).toBe(9);
+    // 9 identity keys, plus the webhook endpoints whose tokens derive from a key.
+    expect(privateKeyOutputs.map(([name]) => name)).toContain("webhook_endpoints");
+    expect(privateKeyOutputs.length).toBe(10);
     for (const [name, output] of privateKeyOutputs) {
       expect({ name, sensitive: output.sensitive }).toEqual({ name, sensitive: true });
-      expect(output.value).toMatch(/^\$\{tls_private_key\.[^.]+\.private_key_pem_pkcs8\}$/);
+    }
+    for (const [name, output] of privateKeyOutputs.filter(([key]) => key.startsWith("identity_"))) {
+      expect({ name, value: output.value }).toEqual({
+        name,
+        value: expect.stringMatching(/^\$\{tls_private_key\.[^.]+\.private_key_pem_pkcs8\}$/),
+      });
     }
     for (const [name, output] of Object.entries(json.output).filter(
       ([key]) => key.startsWith("identity_") && key.endsWith("_certificate_pem"),
@@ -231,8 +242,9 @@ describe("placement and settings follow the topology", () => {
     const { json } = synthTopology(
       withChange((t) => (t.pki = { keyAlgorithm: "RSA", rsaBits: 4096, validityHours: 2000, earlyRenewalHours: 100 })),
     );
-    for (const [, key] of resourcesOf(json, "tls_private_key"))
+    for (const [, key] of resourcesOf(json, "tls_private_key").filter(([id]) => !id.includes("token-seed"))) {
       expect(key).toMatchObject({ algorithm: "RSA", rsa_bits: 4096 });
+    }
     for (const [, cert] of resourcesOf(json, "tls_locally_signed_cert")) {
       expect(cert).toMatchObject({ validity_period_hours: 2000, early_renewal_hours: 100 });
       expect(cert.allowed_uses).toContain("key_encipherment");

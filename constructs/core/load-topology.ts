@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { extname } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { DEFAULT_TOPOLOGY } from "./default-topology";
 import { TopologyValidationError } from "./topology-errors";
@@ -70,12 +70,13 @@ export function loadTopologyFile(path: string): Topology {
       `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); allowed: ${FILE_RULE}`,
     );
   }
-  return resolveTopology(parseTopologyText(text, path), path);
+  return resolveTopology(parseTopologyText(text, path), { source: path, baseDir: dirname(resolve(path)) });
 }
 
 /** The topology named by TORNADO_TOPOLOGY, or the embedded default. */
 export function loadTopologyFromEnv(env: NodeJS.ProcessEnv = process.env): Topology {
   const path = env[TOPOLOGY_ENV];
-  if (path === undefined || path === "") return resolveTopology(DEFAULT_TOPOLOGY, "embedded default topology");
+  if (path === undefined || path === "")
+    return resolveTopology(DEFAULT_TOPOLOGY, { source: "embedded default topology" });
   return loadTopologyFile(path);
 }

@@ -1,6 +1,7 @@
+import { COLLECTOR_SUBJECT, ENGINE_SUBJECT } from "./subjects";
 import { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./names";
 import { clientIdentities, type ClientIdentity } from "./identities";
-import type { Topology } from "./topology";
+import type { CollectorSpec, Topology } from "./topology";
 
 /**
  * The nats-server configuration as a typed object. It is serialized as JSON,
@@ -8,10 +9,10 @@ import type { Topology } from "./topology";
  * ever spliced into config text.
  */
 
-/** What collectors publish, in their tenant's account. */
-export const COLLECTOR_SUBJECT = "tornado.events";
-/** What the engine subscribes to: every tenant's stream, prefixed with the tenant name on import. */
-export const ENGINE_SUBJECT = `*.${COLLECTOR_SUBJECT}`;
+export { COLLECTOR_SUBJECT, ENGINE_SUBJECT };
+
+/** The client port inside the NATS container; the topology's clientPort is the one published on the host. */
+export const NATS_CONTAINER_CLIENT_PORT = 4222;
 
 /** Matches every subject: `deny: [ALL_SUBJECTS]` means "nothing". */
 export const ALL_SUBJECTS = ">";
@@ -101,11 +102,25 @@ function userOf(identity: ClientIdentity, permissions?: NatsPermissions): NatsUs
   return permissions ? { user: identity.natsUser, permissions } : { user: identity.natsUser };
 }
 
-/** The permissions the config gives an identity's role (the system user is unrestricted in SYS). */
-export function permissionsFor(identity: ClientIdentity): NatsPermissions | undefined {
+/**
+ * A collector's permissions: publish `tornado.events` only. It may subscribe
+ * to nothing, except a nats_json collector, which reads exactly its topics,
+ * inside its own tenant's account.
+ */
+export function collectorPermissions(collector: CollectorSpec): NatsPermissions {
+  const topics = collector.topics.flatMap((topic) => topic.subjects);
+  return topics.length === 0
+    ? COLLECTOR_PERMISSIONS
+    : { publish: COLLECTOR_PERMISSIONS.publish, subscribe: { allow: topics } };
+}
+
+/** The permissions the config gives an identity (the system user is unrestricted in SYS). */
+export function permissionsFor(identity: ClientIdentity, topology: Topology): NatsPermissions | undefined {
   switch (identity.role) {
-    case "collector":
-      return COLLECTOR_PERMISSIONS;
+    case "collector": {
+      const collector = topology.collectors.find((candidate) => candidate.name === identity.name);
+      return collector ? collectorPermissions(collector) : COLLECTOR_PERMISSIONS;
+    }
     case "engine":
       return ENGINE_PERMISSIONS;
     case "system":
@@ -125,7 +140,7 @@ export function renderNatsConfig(topology: Topology, runtime: NatsRuntime): Nats
   const usersByAccount = new Map<string, NatsUser[]>();
   for (const identity of identities) {
     const users = usersByAccount.get(identity.account) ?? [];
-    users.push(userOf(identity, permissionsFor(identity)));
+    users.push(userOf(identity, permissionsFor(identity, topology)));
     usersByAccount.set(identity.account, users);
   }
 

@@ -17,6 +17,15 @@ import { nameProblem, ORGANIZATION_PATTERN, ORGANIZATION_RULE } from "./names";
 export const COLLECTOR_KINDS = ["webhook", "nats_json", "email", "icinga2", "rsyslog", "snmptrapd"] as const;
 export type CollectorKind = (typeof COLLECTOR_KINDS)[number];
 
+/** Kinds this package ships a canary image for; every other kind needs an image input. */
+export const CANARY_COLLECTOR_KINDS = ["webhook", "nats_json"] as const satisfies readonly CollectorKind[];
+
+/** Kinds that publish a port on their host, with its default and protocol. */
+export const COLLECTOR_PORT_DEFAULTS: Partial<Record<CollectorKind, { port: number; protocol: "tcp" | "udp" }>> = {
+  webhook: { port: 8080, protocol: "tcp" },
+  snmptrapd: { port: 162, protocol: "udp" },
+};
+
 export const KEY_ALGORITHMS = ["ECDSA", "ED25519", "RSA"] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
@@ -99,6 +108,11 @@ const loopbackIp = z.string().superRefine((value, ctx) => {
   }
 });
 
+const ipAddress = z.string().superRefine((value, ctx) => {
+  if (isIP(value) === 0)
+    ctx.addIssue({ code: "custom", message: "is not an IP address; allowed: an IPv4 or IPv6 address" });
+});
+
 const hostSchema = z.strictObject({
   /** Names the host in the topology and becomes its Terraform provider alias. */
   name,
@@ -111,6 +125,12 @@ const hostSchema = z.strictObject({
   sshOpts: z.array(z.string()).optional(),
   /** For `tcp://` hosts: a directory holding ca.pem, cert.pem and key.pem. */
   certPath: z.string().min(1).optional(),
+  /** For `tcp://` hosts, instead of certPath: the daemon's CA certificate file (read at plan time). */
+  caFile: z.string().min(1).optional(),
+  /** For `tcp://` hosts, instead of certPath: the client certificate file. */
+  certFile: z.string().min(1).optional(),
+  /** For `tcp://` hosts, instead of certPath: the client key file. */
+  keyFile: z.string().min(1).optional(),
 });
 
 const tenantSchema = z.strictObject({
@@ -149,11 +169,92 @@ const natsSchema = z.strictObject({
     .default(1024 * 1024),
   /** How long lame duck mode spreads client disconnects when the server stops. */
   lameDuckDurationSeconds: z.int().min(30).max(600).default(30),
+  /**
+   * The IP the first DNS name resolves to, for remote hosts without DNS for it:
+   * added as an extra_hosts entry to containers on other hosts.
+   */
+  ipAddress: ipAddress.optional(),
 });
+
+const imageBuildSchema = z.strictObject({
+  /** Build context directory (relative paths are relative to the topology file). */
+  context: z.string().min(1),
+  /** Dockerfile inside the context. */
+  dockerfile: z.string().min(1).optional(),
+  /** Build arguments. */
+  args: z.record(z.string(), z.string()).optional(),
+});
+
+/**
+ * A container image: a name to pull (or a local image of that name), or a
+ * name plus a build context. Tornado publishes no images, so for real
+ * Tornado binaries this is always the operator's input.
+ */
+const imageSchema = z.union(
+  [z.string().min(1), z.strictObject({ name: z.string().min(1), build: imageBuildSchema.optional() })],
+  {
+    error: () =>
+      'is not an image; allowed: an image name such as "registry.example.com/tornado/engine:1.2", or { name, build: { context, dockerfile?, args? } }',
+  },
+);
 
 const engineSchema = z.strictObject({
   /** The Docker host running the shared Tornado engine. */
   host: name,
+  /** The engine image; the default is the engine canary built from canary/. */
+  image: imageSchema.optional(),
+  /** The container command; default `tornado_engine --config-dir=/etc/tornado daemon` (the canary's own for the canary). */
+  command: z.array(z.string().min(1)).min(1).optional(),
+  /** The engine API port, published on the host's loopback only. */
+  apiPort: port.default(4748),
+  /** Loopback address the API port is published on. */
+  apiHostIp: z
+    .string()
+    .superRefine((value, ctx) => {
+      if (!isLoopbackAddress(value)) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "would publish the engine API beyond the host's loopback; allowed: a loopback address (127.0.0.1 or ::1)",
+        });
+      }
+    })
+    .default("127.0.0.1"),
+  /** A local directory with your Tornado rules (rules.d, v2 layout with version.json); default: a minimal ruleset. */
+  rulesDir: z.string().min(1).optional(),
+  /** Tracing filter for [logger] level, e.g. "info,tornado=debug". */
+  logLevel: z.string().min(1).default("info"),
+});
+
+const webhookSchema = z.strictObject({
+  /** The webhook id: POST /event/<id>. */
+  id: name,
+  /** The token callers pass as ?token=; generated (and kept secret) when omitted. Given here, it ends up in the synthesized JSON. */
+  token: z.string().min(16).optional(),
+  /** Tornado event type of the events this webhook creates. */
+  eventType: z.string().min(1).optional(),
+  /** Payload template (Tornado's collector_config.payload); default { "data": "${@}" }. */
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+
+const topicSchema = z.strictObject({
+  /** Subjects to subscribe to, inside the collector's tenant account. */
+  subjects: z.array(z.string()).min(1),
+  /** Event type; Tornado's default is the subject. */
+  eventType: z.string().min(1).optional(),
+  /** Payload template; Tornado's default is { "data": "${@}" }. */
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+
+const icinga2Schema = z.strictObject({
+  /** Icinga2 event stream API, e.g. https://icinga.example.com:5665/v1/events. */
+  apiUrl: z.url(),
+  username: z.string().min(1),
+  /** Name of the Terraform variable holding the API password (sensitive; set it with TF_VAR_<name>). */
+  passwordVariable: name,
+  disableSslVerification: z.boolean().default(false),
+  /** Icinga2 stream types to subscribe to. */
+  streamTypes: z.array(z.string().min(1)).min(1).default(["StateChange"]),
 });
 
 const collectorSchema = z.strictObject({
@@ -165,6 +266,20 @@ const collectorSchema = z.strictObject({
   kind: z.enum(COLLECTOR_KINDS),
   /** The Docker host the collector runs on. */
   host: name,
+  /** The collector image; webhook and nats_json default to the canary, the other kinds need one. */
+  image: imageSchema.optional(),
+  /** The container command; default `tornado_<kind>_collector --config-dir=…` (the image's own for rsyslog and snmptrapd). */
+  command: z.array(z.string().min(1)).min(1).optional(),
+  /** Published port: HTTP for webhook (default 8080), UDP for snmptrapd (default 162). */
+  port: port.optional(),
+  /** Host address the port is published on. */
+  portHostIp: ipAddress.default("0.0.0.0"),
+  /** webhook only: the webhooks it accepts; default one webhook whose id is the collector name. */
+  webhooks: z.array(webhookSchema).min(1).optional(),
+  /** nats_json only: the topics it subscribes to in its tenant's account. */
+  topics: z.array(topicSchema).min(1).optional(),
+  /** icinga2 only: the Icinga2 API connection. */
+  icinga2: icinga2Schema.optional(),
 });
 
 const pkiSchema = z.strictObject({

@@ -1,7 +1,9 @@
+import { resolve as resolvePath } from "node:path";
 import { parseDockerHostUrl, type DockerHostKind } from "./docker-host-url";
 import { schemaIssues } from "./schema-issues";
 import { TopologyValidationError } from "./topology-errors";
 import {
+  COLLECTOR_PORT_DEFAULTS,
   topologySchema,
   type CollectorKind,
   type EcdsaCurve,
@@ -30,9 +32,30 @@ export interface DockerHostSpec {
   readonly name: string;
   readonly url: string;
   readonly kind: DockerHostKind;
+  /** The host name or IP in the URL (ssh, tcp), or the socket path (local). */
+  readonly address: string;
   readonly sshOpts?: readonly string[];
   readonly certPath?: string;
+  /** Absolute paths of the daemon's TLS files (tcp:// hosts without certPath). */
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
 }
+
+/** Where a container image comes from. */
+export type ImageSpec =
+  /** The canary built from this package's canary/ directory. */
+  | { readonly source: "canary" }
+  /** Pulled by name, or used as is when the host already has it. */
+  | { readonly source: "pull"; readonly name: string }
+  /** Built on the host from a context directory (absolute path). */
+  | {
+      readonly source: "build";
+      readonly name: string;
+      readonly context: string;
+      readonly dockerfile?: string;
+      readonly args?: Readonly<Record<string, string>>;
+    };
 
 export interface TenantSpec {
   readonly name: string;
@@ -48,10 +71,41 @@ export interface NatsSpec {
   readonly monitoring: { readonly port: number; readonly hostPort?: number; readonly hostIp: string };
   readonly maxPayload: number;
   readonly lameDuckDurationSeconds: number;
+  /** IP of dnsNames[0] for containers on other hosts (extra_hosts). */
+  readonly ipAddress?: string;
 }
 
 export interface EngineSpec {
   readonly host: string;
+  readonly image: ImageSpec;
+  readonly command?: readonly string[];
+  readonly apiPort: number;
+  readonly apiHostIp: string;
+  /** Absolute path of the operator's rules directory. */
+  readonly rulesDir?: string;
+  readonly logLevel: string;
+}
+
+export interface WebhookSpec {
+  readonly id: string;
+  /** Given in the topology; otherwise generated at apply time. */
+  readonly token?: string;
+  readonly eventType: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export interface TopicSpec {
+  readonly subjects: readonly string[];
+  readonly eventType?: string;
+  readonly payload?: Readonly<Record<string, unknown>>;
+}
+
+export interface Icinga2Spec {
+  readonly apiUrl: string;
+  readonly username: string;
+  readonly passwordVariable: string;
+  readonly disableSslVerification: boolean;
+  readonly streamTypes: readonly string[];
 }
 
 export interface CollectorSpec {
@@ -59,6 +113,15 @@ export interface CollectorSpec {
   readonly tenant: string;
   readonly kind: CollectorKind;
   readonly host: string;
+  readonly image: ImageSpec;
+  readonly command?: readonly string[];
+  /** The published port and its protocol, for kinds that listen (webhook, snmptrapd). */
+  readonly published?: { readonly port: number; readonly hostIp: string; readonly protocol: "tcp" | "udp" };
+  /** webhook collectors: at least one. */
+  readonly webhooks: readonly WebhookSpec[];
+  /** nats_json collectors: at least one. */
+  readonly topics: readonly TopicSpec[];
+  readonly icinga2?: Icinga2Spec;
 }
 
 /** How a key is generated; maps onto tls_private_key's algorithm/ecdsa_curve/rsa_bits. */
@@ -87,7 +150,28 @@ function keySpec(algorithm: KeyAlgorithm, ecdsaCurve?: EcdsaCurve, rsaBits?: num
  *
  * @param source names the input in the error message, e.g. the file path.
  */
-export function resolveTopology(input: unknown, source = "topology"): Topology {
+/** Tornado's default payload template: the whole incoming document. */
+export const DEFAULT_PAYLOAD_TEMPLATE: Readonly<Record<string, unknown>> = { data: "${@}" };
+
+type ImageInput =
+  string | { name: string; build?: { context: string; dockerfile?: string; args?: Record<string, string> } };
+
+function imageSpec(image: ImageInput | undefined, baseDir: string): ImageSpec {
+  if (image === undefined) return { source: "canary" };
+  if (typeof image === "string") return { source: "pull", name: image };
+  if (!image.build) return { source: "pull", name: image.name };
+  return { source: "build", name: image.name, ...image.build, context: resolvePath(baseDir, image.build.context) };
+}
+
+export interface ResolveOptions {
+  /** Names the input in error messages, e.g. the file path. @default "topology" */
+  readonly source?: string;
+  /** Relative paths in the topology (rulesDir, build contexts, TLS files) are resolved against it. @default process.cwd() */
+  readonly baseDir?: string;
+}
+
+export function resolveTopology(input: unknown, options: ResolveOptions | string = {}): Topology {
+  const { source = "topology", baseDir = process.cwd() } = typeof options === "string" ? { source: options } : options;
   const parsed = topologySchema.safeParse(input, { reportInput: true });
   const issues = [
     ...(parsed.success ? [] : schemaIssues(topologySchema, input, parsed.error.issues)),
@@ -96,6 +180,8 @@ export function resolveTopology(input: unknown, source = "topology"): Topology {
   if (!parsed.success || issues.length > 0) throw new TopologyValidationError(issues, source);
 
   const value = parsed.data;
+  const path = (file: string | undefined): string | undefined =>
+    file === undefined ? undefined : resolvePath(baseDir, file);
   return {
     name: value.name,
     organization: value.organization,
@@ -103,7 +189,15 @@ export function resolveTopology(input: unknown, source = "topology"): Topology {
       const url = parseDockerHostUrl(host.url);
       // validateTopologyRelations has rejected every URL that does not parse.
       if (!url.ok) throw new Error(`unreachable: ${url.problem}`);
-      return { ...host, kind: url.kind };
+      return {
+        ...host,
+        kind: url.kind,
+        address: url.address,
+        certPath: path(host.certPath),
+        caFile: path(host.caFile),
+        certFile: path(host.certFile),
+        keyFile: path(host.keyFile),
+      };
     }),
     tenants: value.tenants,
     nats: {
@@ -111,8 +205,34 @@ export function resolveTopology(input: unknown, source = "topology"): Topology {
       host: value.nats.host ?? value.engine.host,
       image: value.nats.image ?? `nats:${value.nats.version}-alpine`,
     },
-    engine: value.engine,
-    collectors: value.collectors,
+    engine: { ...value.engine, image: imageSpec(value.engine.image, baseDir), rulesDir: path(value.engine.rulesDir) },
+    collectors: value.collectors.map((collector) => {
+      const portDefaults = COLLECTOR_PORT_DEFAULTS[collector.kind];
+      return {
+        name: collector.name,
+        tenant: collector.tenant,
+        kind: collector.kind,
+        host: collector.host,
+        image: imageSpec(collector.image, baseDir),
+        command: collector.command,
+        published: portDefaults && {
+          port: collector.port ?? portDefaults.port,
+          hostIp: collector.portHostIp,
+          protocol: portDefaults.protocol,
+        },
+        webhooks:
+          collector.kind !== "webhook"
+            ? []
+            : (collector.webhooks ?? [{ id: collector.name }]).map((webhook) => ({
+                id: webhook.id,
+                token: webhook.token,
+                eventType: webhook.eventType ?? webhook.id,
+                payload: webhook.payload ?? DEFAULT_PAYLOAD_TEMPLATE,
+              })),
+        topics: collector.topics ?? [],
+        icinga2: collector.icinga2,
+      };
+    }),
     pki: {
       key: keySpec(value.pki.keyAlgorithm, value.pki.ecdsaCurve, value.pki.rsaBits),
       validityHours: value.pki.validityHours,

@@ -1,6 +1,13 @@
 import { parseDockerHostUrl } from "./docker-host-url";
 import { reservedAccountProblem } from "./names";
-import { LOCAL_DOCKER_URL } from "./topology-schema";
+import { COLLECTOR_SUBJECT, subjectMatches, subscriptionSubjectProblem } from "./subjects";
+import {
+  CANARY_COLLECTOR_KINDS,
+  COLLECTOR_KINDS,
+  COLLECTOR_PORT_DEFAULTS,
+  LOCAL_DOCKER_URL,
+  type CollectorKind,
+} from "./topology-schema";
 import { formatPath, type TopologyIssue } from "./topology-errors";
 
 /**
@@ -11,6 +18,8 @@ import { formatPath, type TopologyIssue } from "./topology-errors";
  */
 
 type Path = (string | number)[];
+
+const TLS_MATERIAL_FIELDS = ["caFile", "certFile", "keyFile"] as const;
 type Loose = Record<string, unknown>;
 
 interface Named {
@@ -89,20 +98,40 @@ function hostRules(hosts: Named[]): TopologyIssue[] {
     const parsed = parseDockerHostUrl(url);
     if (!parsed.ok) return [issue([...path, "url"], url, parsed.problem)];
     const found: TopologyIssue[] = [];
-    if (parsed.kind === "tcp" && item.certPath === undefined) {
-      found.push(
-        issue(
-          [...path, "certPath"],
-          undefined,
-          "is required for a tcp:// host: the Docker API must not be reached without TLS; " +
-            "allowed: a directory holding ca.pem, cert.pem and key.pem",
-        ),
-      );
-    }
-    if (parsed.kind !== "tcp" && item.certPath !== undefined) {
-      found.push(
-        issue([...path, "certPath"], item.certPath, `applies only to tcp:// hosts; allowed: remove it for ${url}`),
-      );
+    const materialFields = TLS_MATERIAL_FIELDS.filter((field) => item[field] !== undefined);
+    if (parsed.kind === "tcp") {
+      if (item.certPath === undefined && materialFields.length === 0) {
+        found.push(
+          issue(
+            [...path, "certPath"],
+            undefined,
+            "is required for a tcp:// host: the Docker API must not be reached without TLS; " +
+              "allowed: a directory holding ca.pem, cert.pem and key.pem, or caFile + certFile + keyFile",
+          ),
+        );
+      } else if (item.certPath !== undefined && materialFields.length > 0) {
+        found.push(
+          issue(
+            [...path, materialFields[0]],
+            item[materialFields[0]],
+            "conflicts with certPath; allowed: certPath, or caFile + certFile + keyFile",
+          ),
+        );
+      } else if (materialFields.length > 0 && materialFields.length < TLS_MATERIAL_FIELDS.length) {
+        const missing = TLS_MATERIAL_FIELDS.find((field) => item[field] === undefined) as string;
+        found.push(
+          issue(
+            [...path, missing],
+            undefined,
+            "is required with the other TLS files; allowed: caFile + certFile + keyFile together",
+          ),
+        );
+      }
+    } else {
+      for (const field of ["certPath", ...materialFields]) {
+        if (item[field] === undefined) continue;
+        found.push(issue([...path, field], item[field], `applies only to tcp:// hosts; allowed: remove it for ${url}`));
+      }
     }
     if (parsed.kind !== "ssh" && item.sshOpts !== undefined) {
       found.push(
@@ -117,6 +146,7 @@ interface PublishedPort {
   readonly host: string;
   readonly ip: string;
   readonly port: number;
+  readonly protocol: "tcp" | "udp";
   readonly path: Path;
 }
 
@@ -132,6 +162,7 @@ function portCollisions(ports: PublishedPort[]): TopologyIssue[] {
         (other) =>
           other.host === candidate.host &&
           other.port === candidate.port &&
+          other.protocol === candidate.protocol &&
           (other.ip === candidate.ip || WILDCARD_IPS.has(other.ip) || WILDCARD_IPS.has(candidate.ip)),
       );
     if (earlier) {
@@ -148,25 +179,137 @@ function portCollisions(ports: PublishedPort[]): TopologyIssue[] {
   return issues;
 }
 
-function publishedPorts(root: Loose): PublishedPort[] {
+function publishedPorts(root: Loose, collectors: Named[]): PublishedPort[] {
   const nats = isObject(root.nats) ? root.nats : {};
   const engine = isObject(root.engine) ? root.engine : {};
+  const ports: PublishedPort[] = [];
   const natsHost = str(nats.host) ?? str(engine.host);
-  if (natsHost === undefined) return [];
-  const ports: PublishedPort[] = [
-    { host: natsHost, ip: "0.0.0.0", port: int(nats.clientPort) ?? 4222, path: ["nats", "clientPort"] },
-  ];
-  const monitoring = isObject(nats.monitoring) ? nats.monitoring : {};
-  const hostPort = int(monitoring.hostPort);
-  if (hostPort !== undefined) {
+  if (natsHost !== undefined) {
     ports.push({
       host: natsHost,
-      ip: str(monitoring.hostIp) ?? "127.0.0.1",
-      port: hostPort,
-      path: ["nats", "monitoring", "hostPort"],
+      ip: "0.0.0.0",
+      port: int(nats.clientPort) ?? 4222,
+      protocol: "tcp",
+      path: ["nats", "clientPort"],
+    });
+    const monitoring = isObject(nats.monitoring) ? nats.monitoring : {};
+    const hostPort = int(monitoring.hostPort);
+    if (hostPort !== undefined) {
+      ports.push({
+        host: natsHost,
+        ip: str(monitoring.hostIp) ?? "127.0.0.1",
+        port: hostPort,
+        protocol: "tcp",
+        path: ["nats", "monitoring", "hostPort"],
+      });
+    }
+  }
+  const engineHost = str(engine.host);
+  if (engineHost !== undefined) {
+    ports.push({
+      host: engineHost,
+      ip: str(engine.apiHostIp) ?? "127.0.0.1",
+      port: int(engine.apiPort) ?? 4748,
+      protocol: "tcp",
+      path: ["engine", "apiPort"],
+    });
+  }
+  for (const { path, item } of collectors) {
+    const host = str(item.host);
+    const kind = str(item.kind);
+    const defaults = kind === undefined ? undefined : COLLECTOR_PORT_DEFAULTS[kind as CollectorKind];
+    if (host === undefined || defaults === undefined) continue;
+    ports.push({
+      host,
+      ip: str(item.portHostIp) ?? "0.0.0.0",
+      port: int(item.port) ?? defaults.port,
+      protocol: defaults.protocol,
+      path: [...path, "port"],
     });
   }
   return ports;
+}
+
+/** Fields that belong to one collector kind, and whether that kind requires them. */
+const KIND_FIELDS: { field: string; kinds: string[]; required: boolean; what: string }[] = [
+  { field: "webhooks", kinds: ["webhook"], required: false, what: "the webhooks a webhook collector accepts" },
+  { field: "topics", kinds: ["nats_json"], required: true, what: "the subjects a nats_json collector subscribes to" },
+  { field: "icinga2", kinds: ["icinga2"], required: true, what: "{ apiUrl, username, passwordVariable }" },
+  { field: "port", kinds: ["webhook", "snmptrapd"], required: false, what: "a published port" },
+];
+
+function collectorRules(collectors: Named[]): TopologyIssue[] {
+  return collectors.flatMap(({ path, item }) => {
+    const kind = str(item.kind);
+    // An unknown kind is the schema's error; nothing here would add to it.
+    if (kind === undefined || !(COLLECTOR_KINDS as readonly string[]).includes(kind)) return [];
+    const found: TopologyIssue[] = [];
+    for (const rule of KIND_FIELDS) {
+      const applies = rule.kinds.includes(kind);
+      if (!applies && item[rule.field] !== undefined) {
+        found.push(
+          issue(
+            [...path, rule.field],
+            item[rule.field],
+            `applies only to ${rule.kinds.join(" and ")} collectors (this one is ${kind}); allowed: remove it`,
+          ),
+        );
+      } else if (applies && rule.required && item[rule.field] === undefined) {
+        found.push(
+          issue([...path, rule.field], undefined, `is required for collectors of kind ${kind}; allowed: ${rule.what}`),
+        );
+      }
+    }
+    if (!(CANARY_COLLECTOR_KINDS as readonly string[]).includes(kind) && item.image === undefined) {
+      found.push(
+        issue(
+          [...path, "image"],
+          undefined,
+          `is required for collectors of kind ${kind}: Tornado publishes no images and this package has canaries only for ` +
+            `${CANARY_COLLECTOR_KINDS.join(" and ")}; allowed: your ${kind} collector image, e.g. "registry.example.com/tornado/${kind}_collector:1.2"`,
+        ),
+      );
+    }
+    if (Array.isArray(item.webhooks)) {
+      const ids = new Map<string, number>();
+      item.webhooks.forEach((webhook: unknown, index: number) => {
+        const id = isObject(webhook) ? str(webhook.id) : undefined;
+        if (id === undefined) return;
+        const first = ids.get(id.toLowerCase());
+        if (first === undefined) ids.set(id.toLowerCase(), index);
+        else
+          found.push(
+            issue(
+              [...path, "webhooks", index, "id"],
+              id,
+              `duplicates webhooks[${first}].id; allowed: webhook ids unique within a collector (ignoring case)`,
+            ),
+          );
+      });
+    }
+    if (Array.isArray(item.topics)) {
+      item.topics.forEach((topic: unknown, topicIndex: number) => {
+        const subjects = isObject(topic) && Array.isArray(topic.subjects) ? topic.subjects : [];
+        subjects.forEach((subject: unknown, subjectIndex: number) => {
+          if (typeof subject !== "string") return;
+          const subjectPath = [...path, "topics", topicIndex, "subjects", subjectIndex];
+          const problem = subscriptionSubjectProblem(subject);
+          if (problem) found.push(issue(subjectPath, subject, problem));
+          else if (subjectMatches(subject, COLLECTOR_SUBJECT)) {
+            found.push(
+              issue(
+                subjectPath,
+                subject,
+                `matches ${COLLECTOR_SUBJECT}: the collector would read its own tenant's events and publish them again; ` +
+                  `allowed: a subject that does not match ${COLLECTOR_SUBJECT}`,
+              ),
+            );
+          }
+        });
+      });
+    }
+    return found;
+  });
 }
 
 function pkiRules(root: Loose): TopologyIssue[] {
@@ -296,7 +439,8 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
         `has no collector, so nothing can publish into its account; allowed: add a collector with tenant: ${JSON.stringify(tenant.name)}, or remove the tenant`,
       ),
     ),
-    ...portCollisions(publishedPorts(input)),
+    ...collectorRules(collectors),
+    ...portCollisions(publishedPorts(input, collectors)),
     ...dnsNameDuplicates(input),
     ...pkiRules(input),
   ];
