@@ -11,6 +11,11 @@ export { resolveTopology } from "./core/topology";
 export type {
   Topology,
   TopologyInput,
+  ImageSpec,
+  WebhookSpec,
+  TopicSpec,
+  Icinga2Spec,
+  ResolveOptions,
   DockerHostSpec,
   TenantSpec,
   NatsSpec,
@@ -48,6 +53,20 @@ export {
 } from "./core/nats-config";
 export type { NatsServerConfig, NatsRuntime, NatsAccount, NatsUser, NatsPermissions } from "./core/nats-config";
 export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
+
+// Tornado configuration renderers
+export { TORNADO_TLS_PATHS, natsAddressFor, natsExtraHostsFor } from "./core/tornado-config";
+export type { RenderedFile } from "./core/tornado-config";
+export {
+  renderEngineFiles,
+  defaultRulesFiles,
+  engineTornadoToml,
+  ENGINE_COMMANDS,
+  ENGINE_CONFIG_DIR,
+} from "./core/engine-config";
+export { renderCollector, COLLECTOR_LAYOUTS } from "./core/collector-config";
+export type { CollectorLayout, CollectorSecrets, RenderedCollector } from "./core/collector-config";
+export { CANARY_IMAGE_NAME, canaryImageContext } from "./core/canary-image";
 export { NATS_SERVER_VERSION, NATS_SERVER_IMAGE } from "./core/versions";
 
 // Constructs
@@ -56,9 +75,14 @@ export type { CertificateAuthorityProps } from "./certificate-authority";
 export { IssuedCertificate } from "./issued-certificate";
 export type { IssuedCertificateProps } from "./issued-certificate";
 export { DockerHost } from "./docker-host";
-export type { DockerHostProps } from "./docker-host";
+export type { DockerHostProps, DockerImageBuild } from "./docker-host";
 export { NatsServer, NATS_CONTAINER_PATHS } from "./nats-server";
 export type { NatsServerProps } from "./nats-server";
+export { TornadoEngine } from "./tornado-engine";
+export type { TornadoEngineProps } from "./tornado-engine";
+export { TornadoCollector } from "./tornado-collector";
+export type { TornadoCollectorProps } from "./tornado-collector";
+export type { ImageKind } from "./component-container";
 export { TornadoTopology } from "./tornado-topology";
 export type { TornadoTopologyProps, IssuedIdentity } from "./tornado-topology";
 

@@ -248,7 +248,11 @@ const topicSchema = z.strictObject({
 
 const icinga2Schema = z.strictObject({
   /** Icinga2 event stream API, e.g. https://icinga.example.com:5665/v1/events. */
-  apiUrl: z.url(),
+  apiUrl: z.url({
+    protocol: /^https?$/,
+    error:
+      "is not an http(s) URL; allowed: an http:// or https:// URL such as https://icinga.example.com:5665/v1/events",
+  }),
   username: z.string().min(1),
   /** Name of the Terraform variable holding the API password (sensitive; set it with TF_VAR_<name>). */
   passwordVariable: name,
