@@ -10,7 +10,7 @@ import {
 } from "./core/engine-config";
 import { filesUnder } from "./core/local-files";
 import { natsExtraHostsFor } from "./core/tornado-config";
-import type { Topology } from "./core/topology";
+import type { EngineSpec, Topology } from "./core/topology";
 import type { CertificateAuthority } from "./certificate-authority";
 import {
   componentImage,
@@ -24,8 +24,10 @@ import type { DockerHost } from "./docker-host";
 import type { IssuedCertificate } from "./issued-certificate";
 
 export interface TornadoEngineProps {
-  /** The validated topology; the engine's settings are `topology.engine`. */
+  /** The validated topology (for the NATS address). */
   readonly topology: Topology;
+  /** This engine: `topology.engine` (shared) or one of `topology.dedicatedEngines`. */
+  readonly engine: EngineSpec;
   /** The Docker host the engine runs on. */
   readonly host: DockerHost;
   /** The CA the NATS server certificate chains to. */
@@ -39,13 +41,14 @@ export interface TornadoEngineProps {
   readonly dependsOn?: ITerraformDependable[];
   /**
    * Container name.
-   * @default "tornado-engine"
+   * @default "tornado-engine" for the shared engine, `tornado-engine-<name>` for a dedicated one
    */
   readonly containerName?: string;
 }
 
 /**
- * The Tornado engine (or its canary) in a container: tornado.toml, the
+ * A Tornado engine (or its canary) in a container, shared or dedicated to
+ * one tenant: tornado.toml, the
  * executor files and rules.d rendered from the topology, the client
  * certificate at the shared TLS layout, the API published on the host's
  * loopback only, and a healthcheck on /monitoring/ping.
@@ -56,7 +59,7 @@ export class TornadoEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: TornadoEngineProps) {
     super(scope, id);
-    const { engine } = props.topology;
+    const { engine } = props;
     const { image, kind } = componentImage(props.host, engine.image);
     this.imageKind = kind;
 
@@ -71,13 +74,13 @@ export class TornadoEngine extends Construct {
 
     this.container = new Container(this, "container", {
       ...hardenedContainer(props.host, natsExtraHostsFor(props.topology, engine.host)),
-      name: props.containerName ?? "tornado-engine",
+      name: props.containerName ?? (engine.tenant === undefined ? "tornado-engine" : `tornado-engine-${engine.name}`),
       image: image.imageId,
       command: [...(engine.command ?? ENGINE_COMMANDS[kind])],
       ports: [{ internal: ENGINE_CONTAINER_API_PORT, external: engine.apiPort, ip: engine.apiHostIp, protocol: "tcp" }],
       healthcheck: httpHealthcheck(`http://127.0.0.1:${ENGINE_CONTAINER_API_PORT}/monitoring/ping`),
       upload: [
-        ...fileUploads(renderEngineFiles(props.topology)),
+        ...fileUploads(renderEngineFiles(props.topology, engine)),
         ...rulesUploads,
         ...tlsUploads(props.ca, props.certificate),
       ],

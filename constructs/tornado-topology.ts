@@ -3,18 +3,21 @@ import { Construct } from "constructs";
 import {
   clientIdentities,
   collectorIdentity,
+  dedicatedEngineIdentity,
   engineIdentity,
+  readerIdentity,
   natsServerDnsNames,
   natsServerSubject,
   type ClientIdentity,
 } from "./core/identities";
-import type { Topology } from "./core/topology";
+import type { EngineSpec, Topology } from "./core/topology";
 import { CertificateAuthority } from "./certificate-authority";
 import { DockerHost } from "./docker-host";
 import { IssuedCertificate } from "./issued-certificate";
 import { NatsServer } from "./nats-server";
 import { TornadoCollector } from "./tornado-collector";
 import { TornadoEngine } from "./tornado-engine";
+import { TornadoReader } from "./tornado-reader";
 
 export interface TornadoTopologyProps {
   /** A topology validated by `resolveTopology` or `loadTopologyFile`. */
@@ -41,9 +44,14 @@ export class TornadoTopology extends Construct {
   readonly natsServer: NatsServer;
   /** Keyed by identity id (`<role>/<name>`). */
   readonly identities: ReadonlyMap<string, IssuedIdentity>;
-  readonly engine: TornadoEngine;
+  /** The shared engine; absent when every tenant opted out of it. */
+  readonly engine?: TornadoEngine;
+  /** Dedicated engines, keyed by engine name. */
+  readonly dedicatedEngines: ReadonlyMap<string, TornadoEngine>;
   /** Keyed by collector name. */
   readonly collectors: ReadonlyMap<string, TornadoCollector>;
+  /** Deployed readers, keyed by reader name (identity-only readers have a certificate, no container). */
+  readonly readers: ReadonlyMap<string, TornadoReader>;
 
   constructor(scope: Construct, id: string, props: TornadoTopologyProps) {
     super(scope, id);
@@ -103,13 +111,37 @@ export class TornadoTopology extends Construct {
       certificate: this.serverCertificate,
     });
 
-    this.engine = new TornadoEngine(this, "engine", {
-      topology,
-      host: this.host(topology.engine.host),
-      ca: this.ca,
-      certificate: this.certificateOf(engineIdentity(topology.organization).id),
-      dependsOn: topology.engine.host === topology.nats.host ? [this.natsServer.container] : undefined,
-    });
+    const engineOn = (engine: EngineSpec, id: string, identityId: string): TornadoEngine =>
+      new TornadoEngine(this, id, {
+        topology,
+        engine,
+        host: this.host(engine.host),
+        ca: this.ca,
+        certificate: this.certificateOf(identityId),
+        dependsOn: engine.host === topology.nats.host ? [this.natsServer.container] : undefined,
+      });
+    this.engine = topology.engine && engineOn(topology.engine, "engine", engineIdentity(topology.organization).id);
+    this.dedicatedEngines = new Map(
+      topology.dedicatedEngines.map((engine) => [
+        engine.name,
+        engineOn(engine, `engine-${engine.name}`, dedicatedEngineIdentity(engine, topology.organization).id),
+      ]),
+    );
+
+    this.readers = new Map(
+      topology.readers
+        .filter((reader) => reader.deploy !== undefined)
+        .map((reader) => [
+          reader.name,
+          new TornadoReader(this, `reader-${reader.name}`, {
+            topology,
+            reader,
+            host: this.host(reader.deploy?.host as string),
+            ca: this.ca,
+            certificate: this.certificateOf(readerIdentity(reader, topology.organization).id),
+          }),
+        ]),
+    );
 
     // One sensitive variable per distinct Icinga2 password name.
     const passwords = new Map<string, TerraformVariable>();

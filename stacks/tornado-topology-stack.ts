@@ -2,7 +2,7 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { permissionsFor } from "../constructs/core/nats-config";
-import type { Topology } from "../constructs/core/topology";
+import type { EngineSpec, Topology } from "../constructs/core/topology";
 import { TornadoTopology } from "../constructs/tornado-topology";
 
 export interface TornadoTopologyStackProps {
@@ -62,6 +62,7 @@ export class TornadoTopologyStack extends TerraformStack {
         name: identity.name,
         // cdktf cannot synthesize null inside an output value: absent fields are left out.
         ...(identity.tenant === undefined ? {} : { tenant: identity.tenant }),
+        ...(identity.reads.length === 0 ? {} : { reads: identity.reads }),
         account: identity.account,
         nats_user: identity.natsUser,
         ...(permissions === undefined ? {} : { publish: permissions.publish, subscribe: permissions.subscribe }),
@@ -79,13 +80,32 @@ export class TornadoTopologyStack extends TerraformStack {
         description: `PKCS#8 private key of ${identity.id}.`,
       });
     }
-    new TerraformOutput(this, "engine_api_url", {
-      value: `http://${urlHost(topology.engine.apiHostIp)}:${topology.engine.apiPort}`,
-      description: "The engine API (GET /monitoring/ping), published on the engine host's loopback only.",
-    });
-    new TerraformOutput(this, "engine_image_kind", {
-      value: this.tornado.engine.imageKind,
-      description: '"canary" when the engine is this package\'s canary, "tornado" for an operator-supplied image.',
+    const apiUrl = (engine: EngineSpec): string => `http://${urlHost(engine.apiHostIp)}:${engine.apiPort}`;
+    if (topology.engine && this.tornado.engine) {
+      new TerraformOutput(this, "engine_api_url", {
+        value: apiUrl(topology.engine),
+        description: "The shared engine's API (GET /monitoring/ping), published on its host's loopback only.",
+      });
+      new TerraformOutput(this, "engine_image_kind", {
+        value: this.tornado.engine.imageKind,
+        description: '"canary" when the engine is this package\'s canary, "tornado" for an operator-supplied image.',
+      });
+    }
+    const engines: Record<string, unknown> = {};
+    for (const engine of [...(topology.engine ? [topology.engine] : []), ...topology.dedicatedEngines]) {
+      const construct =
+        engine.tenant === undefined ? this.tornado.engine : this.tornado.dedicatedEngines.get(engine.name);
+      engines[engine.name] = {
+        ...(engine.tenant === undefined ? { shared: true } : { shared: false, tenant: engine.tenant }),
+        host: engine.host,
+        api_url: apiUrl(engine),
+        image_kind: construct?.imageKind ?? "tornado",
+      };
+    }
+    new TerraformOutput(this, "engines", {
+      value: engines,
+      description:
+        "Every engine: shared or dedicated (with its tenant), host, API URL on that host's loopback, image kind.",
     });
     const webhookEndpoints: Record<string, unknown> = {};
     for (const collector of topology.collectors.filter((candidate) => candidate.kind === "webhook")) {

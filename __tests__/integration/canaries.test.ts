@@ -144,7 +144,7 @@ beforeAll(async () => {
   const engineRoot = join(workdir, "engine");
   writeContainerFiles(
     engineRoot,
-    [...renderEngineFiles(topology), ...defaultRulesFiles()],
+    [...renderEngineFiles(topology, topology.engine!), ...defaultRulesFiles()],
     pki.ca.certPem,
     pairOf("engine/tornado-engine"),
   );

@@ -96,7 +96,7 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
     (t) => t.collectors.push({ ...t.collectors[0] }),
     "collectors[7].name",
     '"webhook-master"',
-    "duplicates the collector name",
+    "duplicates the component name",
   ],
   [
     "an unknown tenant",
@@ -253,7 +253,13 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
   ],
   ["an unknown top-level field", (t) => (t.tennants = []), "tennants", "[]", 'did you mean "tenants"'],
   ["a port given as a string", (t) => (t.nats.clientPort = "4222"), "nats.clientPort", '"4222"', "allowed: an integer"],
-  ["a missing engine", (t) => delete t.engine, "engine", "(missing)", "allowed: an object"],
+  [
+    "a missing engine while tenants share with it",
+    (t) => delete t.engine,
+    "engine",
+    "(missing)",
+    'is required: tenants "master", "acme", "globex" share',
+  ],
   [
     "a collector kind without canary and no image",
     (t) => delete t.collectors[3].image,
@@ -376,6 +382,120 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
     "collectors[1].icinga2.apiUrl",
     '"icinga:5665 x"',
     "allowed: an http:// or https:// URL",
+  ],
+  [
+    "a reader of an unknown tenant",
+    (t) => (t.readers = [{ name: "archive", tenants: ["initech"] }]),
+    "readers[0].tenants[0]",
+    '"initech"',
+    'is not a declared tenant; allowed: "master", "acme", "globex"',
+  ],
+  [
+    "a reader listing a tenant twice",
+    (t) => (t.readers = [{ name: "siem", tenants: ["acme", "acme"] }]),
+    "readers[0].tenants[1]",
+    '"acme"',
+    "each tenant once",
+  ],
+  [
+    "a tenant opting out with no engine of its own",
+    (t) => (t.tenants[1].sharedEngine = false),
+    "tenants[1].sharedEngine",
+    "false",
+    'allowed: a dedicatedEngines entry with tenant: "acme", sharedEngine: true, or allowNoEngine: true',
+  ],
+  [
+    "two engines for one tenant",
+    (t) =>
+      (t.dedicatedEngines = [
+        { name: "acme-engine", tenant: "acme", host: "edge" },
+        { name: "acme-engine-2", tenant: "acme", host: "edge", apiPort: 4749 },
+      ]),
+    "dedicatedEngines[1].tenant",
+    '"acme"',
+    'already has the dedicated engine "acme-engine"',
+  ],
+  [
+    "a dedicated engine of an unknown tenant",
+    (t) => (t.dedicatedEngines = [{ name: "x-engine", tenant: "initech", host: "edge" }]),
+    "dedicatedEngines[0].tenant",
+    '"initech"',
+    "is not a declared tenant",
+  ],
+  [
+    "a dedicated engine on an unknown host",
+    (t) => (t.dedicatedEngines = [{ name: "x-engine", tenant: "acme", host: "nowhere" }]),
+    "dedicatedEngines[0].host",
+    '"nowhere"',
+    "is not a declared host",
+  ],
+  [
+    "a dedicated engine on the shared engine's API port",
+    (t) => (t.dedicatedEngines = [{ name: "acme-engine", tenant: "acme", host: "master" }]),
+    "dedicatedEngines[0].apiPort",
+    "4748",
+    'already published on host "master" by engine.apiPort',
+  ],
+  [
+    "a multi-tenant reader of a tenant that opted out",
+    (t) => {
+      t.tenants[1].sharedEngine = false;
+      t.dedicatedEngines = [{ name: "acme-engine", tenant: "acme", host: "edge" }];
+      t.readers = [{ name: "siem", tenants: ["master", "acme"] }];
+    },
+    "readers[0].tenants[1]",
+    '"acme"',
+    "a separate reader of this tenant alone",
+  ],
+  [
+    "a deployed reader without image",
+    (t) => (t.readers = [{ name: "archive", tenants: ["acme"], host: "edge" }]),
+    "readers[0].image",
+    "(missing)",
+    "is required to deploy a reader",
+  ],
+  [
+    "a reader image without host",
+    (t) => (t.readers = [{ name: "archive", tenants: ["acme"], image: "archiver:1" }]),
+    "readers[0].image",
+    '"archiver:1"',
+    "needs host",
+  ],
+  [
+    "a reader named like a collector",
+    (t) => (t.readers = [{ name: "Webhook-Acme", tenants: ["acme"] }]),
+    "readers[0].name",
+    '"Webhook-Acme"',
+    "differs only in case from the component name",
+  ],
+  [
+    "a reader named like the shared engine",
+    (t) => (t.readers = [{ name: "tornado-engine", tenants: ["acme", "master"] }]),
+    "readers[0].name",
+    '"tornado-engine"',
+    "certificate name of the shared engine",
+  ],
+  [
+    "a shared engine no tenant uses",
+    (t) => {
+      t.tenants.forEach((tenant: Record<string, unknown>) => (tenant.allowNoEngine = true));
+      t.tenants.forEach((tenant: Record<string, unknown>) => (tenant.sharedEngine = false));
+    },
+    "engine",
+    '{"host":"master"}',
+    "would receive nothing",
+  ],
+  [
+    "no shared engine and no NATS host",
+    (t) => {
+      delete t.engine;
+      t.tenants.forEach((tenant: Record<string, unknown>) =>
+        Object.assign(tenant, { sharedEngine: false, allowNoEngine: true }),
+      );
+    },
+    "nats.host",
+    "(missing)",
+    "is required when there is no shared engine",
   ],
   [
     "an organization with a comma",

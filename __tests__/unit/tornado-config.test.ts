@@ -38,7 +38,7 @@ function tomlOf(files: { path: string; content: string }[], path: string): Recor
 }
 
 describe("engine files", () => {
-  const files = renderEngineFiles(topology);
+  const files = renderEngineFiles(topology, topology.engine!);
 
   test("GIVEN the engine on the NATS host THEN tornado.toml is what the Tornado daemon reads for NATS over mTLS", () => {
     expect(tomlOf(files, "/etc/tornado/tornado.toml")).toEqual({
@@ -101,7 +101,7 @@ describe("engine files", () => {
     const remote = resolveTopology(
       withChange((t) => Object.assign(t, { engine: { host: "edge" }, nats: { ...t.nats, host: "master" } })),
     );
-    const daemon = tomlOf(renderEngineFiles(remote), "/etc/tornado/tornado.toml").tornado.daemon;
+    const daemon = tomlOf(renderEngineFiles(remote, remote.engine!), "/etc/tornado/tornado.toml").tornado.daemon;
     expect(daemon.nats.client.addresses).toEqual(["nats.example.net:4222"]);
   });
 });
@@ -236,7 +236,7 @@ describe("collector files", () => {
 describe("addresses", () => {
   test("GIVEN every component THEN every NATS name written into a config is a DNS SAN of the server certificate", () => {
     const sans = natsServerDnsNames(topology);
-    const hosts = [topology.engine.host, ...topology.collectors.map((item) => item.host)];
+    const hosts = [topology.engine!.host, ...topology.collectors.map((item) => item.host)];
     for (const host of hosts) expect(sans).toContain(natsAddressFor(topology, host).replace(/:\d+$/, ""));
   });
 

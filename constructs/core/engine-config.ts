@@ -1,4 +1,4 @@
-import { ENGINE_SUBJECT } from "./subjects";
+import { engineSubscription } from "./tenant-streams";
 import {
   jsonFile,
   loggerSection,
@@ -7,7 +7,7 @@ import {
   tomlFile,
   type RenderedFile,
 } from "./tornado-config";
-import type { Topology } from "./topology";
+import type { EngineSpec, Topology } from "./topology";
 
 /**
  * The Tornado engine's configuration directory, rendered from a topology.
@@ -31,15 +31,15 @@ export const ENGINE_COMMANDS = {
   canary: ["engine", `--config-dir=${ENGINE_CONFIG_DIR}`],
 } as const;
 
-export function engineTornadoToml(topology: Topology): Record<string, unknown> {
+export function engineTornadoToml(topology: Topology, engine: EngineSpec): Record<string, unknown> {
   return {
-    logger: loggerSection(topology.engine.logLevel),
+    logger: loggerSection(engine.logLevel),
     tornado: {
       daemon: {
         // NATS only: the clear-text TCP socket defaults to on in Tornado.
         event_tcp_socket_enabled: false,
         nats_enabled: true,
-        nats: { subject: ENGINE_SUBJECT, client: natsClientSection(natsAddressFor(topology, topology.engine.host)) },
+        nats: { subject: engineSubscription(engine), client: natsClientSection(natsAddressFor(topology, engine.host)) },
         nats_extractors: [{ type: "FromSubject", key: "tenant_id", regex: TENANT_FROM_SUBJECT_REGEX }],
         // Inside the container; Docker publishes it on the host's loopback only.
         web_server_ip: "0.0.0.0",
@@ -93,7 +93,12 @@ export function defaultRulesFiles(): RenderedFile[] {
   ];
 }
 
-/** Every file of the engine's config directory except rules.d (which the operator may supply). */
-export function renderEngineFiles(topology: Topology): RenderedFile[] {
-  return [tomlFile(`${ENGINE_CONFIG_DIR}/tornado.toml`, engineTornadoToml(topology)), ...executorFiles()];
+/**
+ * Every file of an engine's config directory except rules.d (which the
+ * operator may supply). The shared and dedicated engines use the same
+ * renderer; only the subject differs, and the tenant extractor yields the
+ * right tenant_id for both.
+ */
+export function renderEngineFiles(topology: Topology, engine: EngineSpec): RenderedFile[] {
+  return [tomlFile(`${ENGINE_CONFIG_DIR}/tornado.toml`, engineTornadoToml(topology, engine)), ...executorFiles()];
 }

@@ -1,5 +1,5 @@
-import { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./names";
-import type { CollectorSpec, Topology } from "./topology";
+import { ENGINE_ACCOUNT, ENGINE_COMMON_NAME, SYSTEM_ACCOUNT, SYSTEM_COMMON_NAME } from "./names";
+import type { CollectorSpec, ReaderSpec, Topology } from "./topology";
 
 /**
  * Identities: the single source for "which certificate subject does a
@@ -15,7 +15,7 @@ export interface CertificateSubject {
   readonly organization: string;
 }
 
-export type ClientRole = "engine" | "collector" | "system";
+export type ClientRole = "engine" | "collector" | "reader" | "system";
 
 export interface ClientIdentity {
   /** Stable key, `<role>/<name>`: used for output keys and construct ids. */
@@ -27,15 +27,14 @@ export interface ClientIdentity {
   readonly account: string;
   /** The tenant, for identities that belong to one. */
   readonly tenant?: string;
+  /** The tenants whose events this identity may read (engines and readers). */
+  readonly reads: readonly string[];
   readonly subject: CertificateSubject;
   /** The exact user string nats-server's verify_and_map matches for this certificate. */
   readonly natsUser: string;
 }
 
-/** The CN of the shared engine's client certificate. */
-export const ENGINE_COMMON_NAME = "tornado-engine";
-/** The CN of the operator's system-account certificate. */
-export const SYSTEM_COMMON_NAME = "nats-system";
+export { ENGINE_COMMON_NAME, SYSTEM_COMMON_NAME };
 
 /**
  * The subject as nats-server prints it for verify_and_map: RFC 2253 order
@@ -53,9 +52,10 @@ function identity(
   account: string,
   organization: string,
   tenant?: string,
+  reads: readonly string[] = [],
 ): ClientIdentity {
   const subject = { commonName: name, organizationalUnit: account, organization };
-  return { id: `${role}/${name}`, role, name, account, tenant, subject, natsUser: subjectDn(subject) };
+  return { id: `${role}/${name}`, role, name, account, tenant, reads, subject, natsUser: subjectDn(subject) };
 }
 
 /** A collector lives in its tenant's account; the OU names that account. */
@@ -63,8 +63,28 @@ export function collectorIdentity(collector: CollectorSpec, organization: string
   return identity("collector", collector.name, collector.tenant, organization, collector.tenant);
 }
 
-export function engineIdentity(organization: string): ClientIdentity {
-  return identity("engine", ENGINE_COMMON_NAME, ENGINE_ACCOUNT, organization);
+/** The shared engine, in ENGINE, reading every tenant that shares with it. */
+export function engineIdentity(organization: string, reads: readonly string[] = []): ClientIdentity {
+  return identity("engine", ENGINE_COMMON_NAME, ENGINE_ACCOUNT, organization, undefined, reads);
+}
+
+/** A tenant's dedicated engine, in that tenant's account. */
+export function dedicatedEngineIdentity(
+  engine: { name: string; tenant?: string },
+  organization: string,
+): ClientIdentity {
+  const tenant = engine.tenant as string;
+  return identity("engine", engine.name, tenant, organization, tenant, [tenant]);
+}
+
+/**
+ * A reader of one tenant lives in that tenant's account; a reader of several
+ * lives in ENGINE, where every shared tenant's stream arrives prefixed, and
+ * is allowed exactly its tenants' subjects there.
+ */
+export function readerIdentity(reader: ReaderSpec, organization: string): ClientIdentity {
+  const single = reader.tenants.length === 1 ? reader.tenants[0] : undefined;
+  return identity("reader", reader.name, single ?? ENGINE_ACCOUNT, organization, single, reader.tenants);
 }
 
 export function systemIdentity(organization: string): ClientIdentity {
@@ -72,15 +92,20 @@ export function systemIdentity(organization: string): ClientIdentity {
 }
 
 /**
- * Every client identity of a topology: the engine, each collector, and the
- * operator's system identity. Tenant names can never be ENGINE or SYS
- * (reserved), so OUs never collide across roles.
+ * Every client identity of a topology: the shared engine, dedicated engines,
+ * each collector and reader, and the operator's system identity. Tenant
+ * names can never be ENGINE or SYS (reserved), and component names are
+ * unique and never a reserved CN, so subjects never collide.
  */
 export function clientIdentities(topology: Topology): ClientIdentity[] {
+  const { organization } = topology;
+  const shared = topology.tenants.filter((tenant) => tenant.sharedEngine).map((tenant) => tenant.name);
   return [
-    engineIdentity(topology.organization),
-    ...topology.collectors.map((collector) => collectorIdentity(collector, topology.organization)),
-    systemIdentity(topology.organization),
+    ...(topology.engine ? [engineIdentity(organization, shared)] : []),
+    ...topology.dedicatedEngines.map((engine) => dedicatedEngineIdentity(engine, organization)),
+    ...topology.collectors.map((collector) => collectorIdentity(collector, organization)),
+    ...topology.readers.map((reader) => readerIdentity(reader, organization)),
+    systemIdentity(organization),
   ];
 }
 

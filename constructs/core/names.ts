@@ -29,6 +29,13 @@ export const ENGINE_ACCOUNT = "ENGINE";
 /** The NATS system account, used by the operator identity. */
 export const SYSTEM_ACCOUNT = "SYS";
 
+/** The CN of the shared engine's client certificate. */
+export const ENGINE_COMMON_NAME = "tornado-engine";
+/** The CN of the operator's system-account certificate. */
+export const SYSTEM_COMMON_NAME = "nats-system";
+/** Component names that would give a component the certificate subject of the shared engine or the operator. */
+export const RESERVED_COMPONENT_NAMES: readonly string[] = [ENGINE_COMMON_NAME, SYSTEM_COMMON_NAME];
+
 /** Returns why `value` is not a valid name, or undefined when it is. */
 export function nameProblem(value: string): string | undefined {
   if (value.length === 0) return `must not be empty; allowed: ${NAME_RULE}`;

@@ -1,7 +1,8 @@
 import { COLLECTOR_SUBJECT, ENGINE_SUBJECT } from "./subjects";
 import { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./names";
 import { clientIdentities, type ClientIdentity } from "./identities";
-import type { CollectorSpec, Topology } from "./topology";
+import { engineSideSubject, readerSubjects, sharedTenants, tenantStreamSubject } from "./tenant-streams";
+import type { CollectorSpec, TenantSpec, Topology } from "./topology";
 
 /**
  * The nats-server configuration as a typed object. It is serialized as JSON,
@@ -40,11 +41,14 @@ export interface NatsStreamExport {
 
 export interface NatsStreamImport {
   readonly stream: { readonly account: string; readonly subject: string };
-  readonly prefix: string;
+  /** Prepended to the imported subject; absent when the exporter already carries the tenant in it. */
+  readonly prefix?: string;
 }
 
 export interface NatsAccount {
   readonly users: readonly NatsUser[];
+  /** Account-level subject mappings (a tenant with a dedicated engine: tornado.events → <tenant>.tornado.events). */
+  readonly mappings?: Readonly<Record<string, string>>;
   readonly exports?: readonly NatsStreamExport[];
   readonly imports?: readonly NatsStreamImport[];
 }
@@ -114,6 +118,11 @@ export function collectorPermissions(collector: CollectorSpec): NatsPermissions 
     : { publish: COLLECTOR_PERMISSIONS.publish, subscribe: { allow: topics } };
 }
 
+/** Read-only: subscribe to exactly `subjects`, publish nothing. */
+export function readOnlyPermissions(subjects: readonly string[]): NatsPermissions {
+  return { publish: { deny: [ALL_SUBJECTS] }, subscribe: { allow: subjects } };
+}
+
 /** The permissions the config gives an identity (the system user is unrestricted in SYS). */
 export function permissionsFor(identity: ClientIdentity, topology: Topology): NatsPermissions | undefined {
   switch (identity.role) {
@@ -122,23 +131,45 @@ export function permissionsFor(identity: ClientIdentity, topology: Topology): Na
       return collector ? collectorPermissions(collector) : COLLECTOR_PERMISSIONS;
     }
     case "engine":
-      return ENGINE_PERMISSIONS;
+      // The shared engine reads every imported stream; a dedicated one its tenant's only.
+      return identity.tenant === undefined
+        ? ENGINE_PERMISSIONS
+        : readOnlyPermissions([engineSideSubject(identity.tenant)]);
+    case "reader":
+      return readOnlyPermissions(readerSubjects(topology, identity.reads));
     case "system":
       return undefined;
   }
 }
 
+function tenantAccount(topology: Topology, tenant: TenantSpec, users: NatsUser[]): NatsAccount {
+  const stream = tenantStreamSubject(topology, tenant.name);
+  return {
+    users,
+    // Its dedicated engine, in this account, sees the same subject shape as the shared engine.
+    ...(stream === COLLECTOR_SUBJECT ? {} : { mappings: { [COLLECTOR_SUBJECT]: stream } }),
+    ...(tenant.sharedEngine ? { exports: [{ stream, accounts: [ENGINE_ACCOUNT] }] } : {}),
+  };
+}
+
+/** ENGINE imports each shared tenant's stream so that it arrives as `<tenant>.tornado.events`. */
+function engineImport(topology: Topology, tenant: string): NatsStreamImport {
+  const stream = tenantStreamSubject(topology, tenant);
+  return stream === COLLECTOR_SUBJECT
+    ? { stream: { account: tenant, subject: stream }, prefix: tenant }
+    : { stream: { account: tenant, subject: stream } };
+}
+
 /**
  * Renders the server config: one account per tenant exporting its
- * `tornado.events` to ENGINE only, the ENGINE account importing each with the
- * tenant name as prefix, and a system account for the operator. TLS with a
- * client certificate is the only way in: no plaintext listener, no
- * no_auth_user, no password users.
+ * `tornado.events` to ENGINE only (unless it opted out of the shared
+ * engine), the ENGINE account importing each with the tenant name as prefix,
+ * and a system account for the operator. TLS with a client certificate is
+ * the only way in: no plaintext listener, no no_auth_user, no password users.
  */
 export function renderNatsConfig(topology: Topology, runtime: NatsRuntime): NatsServerConfig {
-  const identities = clientIdentities(topology);
   const usersByAccount = new Map<string, NatsUser[]>();
-  for (const identity of identities) {
+  for (const identity of clientIdentities(topology)) {
     const users = usersByAccount.get(identity.account) ?? [];
     users.push(userOf(identity, permissionsFor(identity, topology)));
     usersByAccount.set(identity.account, users);
@@ -146,17 +177,11 @@ export function renderNatsConfig(topology: Topology, runtime: NatsRuntime): Nats
 
   const accounts: Record<string, NatsAccount> = {};
   for (const tenant of topology.tenants) {
-    accounts[tenant.name] = {
-      users: usersByAccount.get(tenant.name) ?? [],
-      exports: [{ stream: COLLECTOR_SUBJECT, accounts: [ENGINE_ACCOUNT] }],
-    };
+    accounts[tenant.name] = tenantAccount(topology, tenant, usersByAccount.get(tenant.name) ?? []);
   }
   accounts[ENGINE_ACCOUNT] = {
     users: usersByAccount.get(ENGINE_ACCOUNT) ?? [],
-    imports: topology.tenants.map((tenant) => ({
-      stream: { account: tenant.name, subject: COLLECTOR_SUBJECT },
-      prefix: tenant.name,
-    })),
+    imports: sharedTenants(topology).map((tenant) => engineImport(topology, tenant)),
   };
   accounts[SYSTEM_ACCOUNT] = { users: usersByAccount.get(SYSTEM_ACCOUNT) ?? [] };
 

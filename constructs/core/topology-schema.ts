@@ -136,6 +136,10 @@ const hostSchema = z.strictObject({
 const tenantSchema = z.strictObject({
   /** The tenant's name: its NATS account and the first token of its engine subject. */
   name,
+  /** Whether the shared engine receives this tenant's events (its account exports them to ENGINE). */
+  sharedEngine: z.boolean().default(true),
+  /** Accept a tenant whose events reach no engine (sharedEngine false and no dedicated engine). */
+  allowNoEngine: z.boolean().default(false),
 });
 
 const monitoringSchema = z.strictObject({
@@ -198,8 +202,9 @@ const imageSchema = z.union(
   },
 );
 
-const engineSchema = z.strictObject({
-  /** The Docker host running the shared Tornado engine. */
+/** Settings every engine container has, shared or dedicated. */
+const engineFields = {
+  /** The Docker host running the engine. */
   host: name,
   /** The engine image; the default is the engine canary built from canary/. */
   image: imageSchema.optional(),
@@ -224,6 +229,37 @@ const engineSchema = z.strictObject({
   rulesDir: z.string().min(1).optional(),
   /** Tracing filter for [logger] level, e.g. "info,tornado=debug". */
   logLevel: z.string().min(1).default("info"),
+};
+
+/** The shared engine: it reads every tenant that keeps sharedEngine. */
+const engineSchema = z.strictObject(engineFields);
+
+/** An engine of one tenant, in that tenant's account, seeing only its events. */
+const dedicatedEngineSchema = z.strictObject({
+  /** Unique among components: the certificate's CN and the container name suffix. */
+  name,
+  /** The tenant whose events it reads. */
+  tenant: name,
+  ...engineFields,
+});
+
+/**
+ * An identity that may read one or more tenants' events and publish nothing:
+ * an archive, a SIEM forwarder, a dashboard. With `host` it is also deployed
+ * as a container (then `image` is required); without, it is an identity
+ * whose certificate and key are sensitive outputs for an external system.
+ */
+const readerSchema = z.strictObject({
+  /** Unique among components: the certificate's CN. */
+  name,
+  /** The tenants it reads; one tenant puts it in that tenant's account, several in ENGINE. */
+  tenants: z.array(name).min(1),
+  /** Deploy it as a container on this Docker host. */
+  host: name.optional(),
+  /** The reader's image (required with host). */
+  image: imageSchema.optional(),
+  /** The container command; default: the image's own. */
+  command: z.array(z.string().min(1)).min(1).optional(),
 });
 
 const webhookSchema = z.strictObject({
@@ -310,8 +346,13 @@ export const topologySchema = z.strictObject({
   hosts: z.array(hostSchema).min(1),
   tenants: z.array(tenantSchema).min(1),
   nats: natsSchema,
-  engine: engineSchema,
+  /** The shared engine; optional only when every tenant opts out of it. */
+  engine: engineSchema.optional(),
+  /** Engines of single tenants. */
+  dedicatedEngines: z.array(dedicatedEngineSchema).default([]),
   collectors: z.array(collectorSchema).min(1),
+  /** Identities that read tenants' events. */
+  readers: z.array(readerSchema).default([]),
   pki: pkiSchema.prefault({}),
 });
 

@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import { parseDockerHostUrl, type DockerHostKind } from "./docker-host-url";
+import { ENGINE_COMMON_NAME } from "./names";
 import { schemaIssues } from "./schema-issues";
 import { TopologyValidationError } from "./topology-errors";
 import {
@@ -23,8 +24,12 @@ export interface Topology {
   readonly hosts: readonly DockerHostSpec[];
   readonly tenants: readonly TenantSpec[];
   readonly nats: NatsSpec;
-  readonly engine: EngineSpec;
+  /** The shared engine; absent when every tenant opted out of it. */
+  readonly engine?: EngineSpec;
+  /** Engines of single tenants, in their tenant's account. */
+  readonly dedicatedEngines: readonly EngineSpec[];
   readonly collectors: readonly CollectorSpec[];
+  readonly readers: readonly ReaderSpec[];
   readonly pki: PkiSpec;
 }
 
@@ -59,6 +64,16 @@ export type ImageSpec =
 
 export interface TenantSpec {
   readonly name: string;
+  /** Whether the shared engine receives this tenant's events. */
+  readonly sharedEngine: boolean;
+  readonly allowNoEngine: boolean;
+}
+
+/** An identity that reads tenants' events; deployed as a container when `deploy` is set. */
+export interface ReaderSpec {
+  readonly name: string;
+  readonly tenants: readonly string[];
+  readonly deploy?: { readonly host: string; readonly image: ImageSpec; readonly command?: readonly string[] };
 }
 
 export interface NatsSpec {
@@ -75,7 +90,12 @@ export interface NatsSpec {
   readonly ipAddress?: string;
 }
 
+/** The shared engine, or a tenant's dedicated engine (with `tenant`). */
 export interface EngineSpec {
+  /** The engine's name: its certificate CN ("tornado-engine" for the shared one). */
+  readonly name: string;
+  /** Set for a dedicated engine: the only tenant it reads. */
+  readonly tenant?: string;
   readonly host: string;
   readonly image: ImageSpec;
   readonly command?: readonly string[];
@@ -202,10 +222,29 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
     tenants: value.tenants,
     nats: {
       ...value.nats,
-      host: value.nats.host ?? value.engine.host,
+      // validateTopologyRelations requires nats.host when there is no shared engine.
+      host: value.nats.host ?? (value.engine?.host as string),
       image: value.nats.image ?? `nats:${value.nats.version}-alpine`,
     },
-    engine: { ...value.engine, image: imageSpec(value.engine.image, baseDir), rulesDir: path(value.engine.rulesDir) },
+    engine: value.engine && {
+      ...value.engine,
+      name: ENGINE_COMMON_NAME,
+      image: imageSpec(value.engine.image, baseDir),
+      rulesDir: path(value.engine.rulesDir),
+    },
+    dedicatedEngines: value.dedicatedEngines.map((engine) => ({
+      ...engine,
+      image: imageSpec(engine.image, baseDir),
+      rulesDir: path(engine.rulesDir),
+    })),
+    readers: value.readers.map((reader) => ({
+      name: reader.name,
+      tenants: reader.tenants,
+      deploy:
+        reader.host === undefined
+          ? undefined
+          : { host: reader.host, image: imageSpec(reader.image, baseDir), command: reader.command },
+    })),
     collectors: value.collectors.map((collector) => {
       const portDefaults = COLLECTOR_PORT_DEFAULTS[collector.kind];
       return {

@@ -9,6 +9,19 @@ import {
   type CollectorKind,
 } from "./topology-schema";
 import { formatPath, type TopologyIssue } from "./topology-errors";
+import { engineAndReaderRules, reservedComponentNames } from "./validate-engines-readers";
+import {
+  duplicateNames,
+  int,
+  isObject,
+  issue,
+  itemsOf,
+  reference,
+  str,
+  type Loose,
+  type Named,
+  type Path,
+} from "./validation-helpers";
 
 /**
  * Rules that relate fields to each other: references, duplicates, port
@@ -17,79 +30,7 @@ import { formatPath, type TopologyIssue } from "./topology-errors";
  * even when the schema found errors and the user sees every problem at once.
  */
 
-type Path = (string | number)[];
-
 const TLS_MATERIAL_FIELDS = ["caFile", "certFile", "keyFile"] as const;
-type Loose = Record<string, unknown>;
-
-interface Named {
-  readonly path: Path;
-  readonly item: Loose;
-  readonly name?: string;
-}
-
-function isObject(value: unknown): value is Loose {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-function int(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isInteger(value) ? value : undefined;
-}
-
-function itemsOf(root: Loose, key: string): Named[] {
-  const list = root[key];
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((item, index) => (isObject(item) ? [{ path: [key, index], item, name: str(item.name) }] : []));
-}
-
-function issue(path: Path, value: unknown, message: string): TopologyIssue {
-  return { path, value, message };
-}
-
-/** Names must be unique ignoring case: `Acme` and `acme` read as one tenant to a person. */
-function duplicateNames(kind: string, items: Named[]): TopologyIssue[] {
-  const firstByKey = new Map<string, Named>();
-  const issues: TopologyIssue[] = [];
-  for (const entry of items) {
-    if (entry.name === undefined) continue;
-    const key = entry.name.toLowerCase();
-    const first = firstByKey.get(key);
-    if (first === undefined) {
-      firstByKey.set(key, entry);
-      continue;
-    }
-    const sameSpelling = first.name === entry.name;
-    issues.push(
-      issue(
-        [...entry.path, "name"],
-        entry.name,
-        `${sameSpelling ? "duplicates" : "differs only in case from"} the ${kind} name "${first.name}" at ` +
-          `${formatPath(first.path)}; allowed: ${kind} names unique ignoring case`,
-      ),
-    );
-  }
-  return issues;
-}
-
-function reference(path: Path, value: unknown, kind: string, declared: Named[]): TopologyIssue[] {
-  const target = str(value);
-  if (target === undefined) return [];
-  if (declared.some((entry) => entry.name === target)) return [];
-  const names = declared.flatMap((entry) => (entry.name === undefined ? [] : [JSON.stringify(entry.name)]));
-  const caseOnly = declared.find((entry) => entry.name?.toLowerCase() === target.toLowerCase());
-  const hint = caseOnly ? ` (names are case-sensitive: did you mean "${caseOnly.name}"?)` : "";
-  return [
-    issue(
-      path,
-      value,
-      `is not a declared ${kind}${hint}; allowed: ${names.length > 0 ? names.join(", ") : `(no ${kind}s declared)`}`,
-    ),
-  ];
-}
 
 function hostRules(hosts: Named[]): TopologyIssue[] {
   return hosts.flatMap(({ path, item }) => {
@@ -179,7 +120,7 @@ function portCollisions(ports: PublishedPort[]): TopologyIssue[] {
   return issues;
 }
 
-function publishedPorts(root: Loose, collectors: Named[]): PublishedPort[] {
+function publishedPorts(root: Loose, collectors: Named[], dedicatedEngines: Named[]): PublishedPort[] {
   const nats = isObject(root.nats) ? root.nats : {};
   const engine = isObject(root.engine) ? root.engine : {};
   const ports: PublishedPort[] = [];
@@ -204,14 +145,19 @@ function publishedPorts(root: Loose, collectors: Named[]): PublishedPort[] {
       });
     }
   }
-  const engineHost = str(engine.host);
-  if (engineHost !== undefined) {
+  const engines: { item: Loose; path: Path }[] = [
+    ...(isObject(root.engine) ? [{ item: root.engine, path: ["engine"] as Path }] : []),
+    ...dedicatedEngines,
+  ];
+  for (const { item, path } of engines) {
+    const engineHost = str(item.host);
+    if (engineHost === undefined) continue;
     ports.push({
       host: engineHost,
-      ip: str(engine.apiHostIp) ?? "127.0.0.1",
-      port: int(engine.apiPort) ?? 4748,
+      ip: str(item.apiHostIp) ?? "127.0.0.1",
+      port: int(item.apiPort) ?? 4748,
       protocol: "tcp",
-      path: ["engine", "apiPort"],
+      path: [...path, "apiPort"],
     });
   }
   for (const { path, item } of collectors) {
@@ -403,8 +349,11 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
   const hosts = itemsOf(input, "hosts");
   const tenants = itemsOf(input, "tenants");
   const collectors = itemsOf(input, "collectors");
+  const readers = itemsOf(input, "readers");
+  const dedicatedEngines = itemsOf(input, "dedicatedEngines");
+  // Collectors, readers and dedicated engines share one name space: each name is a certificate CN and a container name.
+  const components = [...collectors, ...readers, ...dedicatedEngines];
   const nats = isObject(input.nats) ? input.nats : undefined;
-  const engine = isObject(input.engine) ? input.engine : undefined;
 
   const tenantNameIssues = [
     ...duplicateNames("tenant", tenants),
@@ -424,9 +373,10 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
   return [
     ...duplicateNames("host", hosts),
     ...tenantNameIssues,
-    ...duplicateNames("collector", collectors),
+    ...duplicateNames("component", components),
+    ...reservedComponentNames(components),
     ...hostRules(hosts),
-    ...(engine ? reference(["engine", "host"], engine.host, "host", hosts) : []),
+    ...engineAndReaderRules({ input, hosts, tenants, dedicatedEngines, readers }),
     ...(nats && nats.host !== undefined ? reference(["nats", "host"], nats.host, "host", hosts) : []),
     ...collectors.flatMap((collector) => [
       ...reference([...collector.path, "tenant"], collector.item.tenant, "tenant", tenants),
@@ -440,7 +390,7 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
       ),
     ),
     ...collectorRules(collectors),
-    ...portCollisions(publishedPorts(input, collectors)),
+    ...portCollisions(publishedPorts(input, collectors, dedicatedEngines)),
     ...dnsNameDuplicates(input),
     ...pkiRules(input),
   ];
