@@ -91,3 +91,15 @@ export { TornadoTopologyStack, identityOutputNames } from "../stacks/tornado-top
 export type { TornadoTopologyStackProps } from "../stacks/tornado-topology-stack";
 export { synthApp } from "../stacks/synth-app";
 export type { SynthAppOptions } from "../stacks/synth-app";
+
+// Smoke test (after deploy)
+export { runSmoke } from "../smoke/run-smoke";
+export type { SmokeOptions } from "../smoke/run-smoke";
+export { runSmokeCli, parseCli } from "../smoke/cli";
+export type { CliIo, ParsedCli } from "../smoke/cli";
+export { formatReport, formatReportJson, exitCodeOf, summaryLine } from "../smoke/smoke-report";
+export type { SmokeReport, SmokeCheck, SmokeSummary, SmokeTarget, CheckResult } from "../smoke/smoke-report";
+export { CHECK } from "../smoke/check-names";
+export type { CheckName } from "../smoke/check-names";
+export { SmokeInputError } from "../smoke/smoke-input-error";
+export type { OutputsLocation } from "../smoke/outputs-source";

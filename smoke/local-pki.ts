@@ -34,7 +34,8 @@ export interface LocalCertificateAuthority extends PemPair {
 }
 
 export interface IssueOptions {
-  readonly subject: CertificateSubject;
+  /** The subject, or a Name copied from another certificate to reproduce that subject exactly. */
+  readonly subject: CertificateSubject | x509.Name;
   readonly usage: CertificateUsage;
   readonly dnsNames?: readonly string[];
   /** @default the CA's key spec */
@@ -147,7 +148,7 @@ export async function issueCertificate(ca: LocalCertificateAuthority, options: I
   }
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: subjectName(options.subject),
+    subject: options.subject instanceof x509.Name ? options.subject : subjectName(options.subject),
     issuer: ca.certificate.subject,
     notBefore: options.notBefore ?? hoursFromNow(-1),
     notAfter: options.notAfter ?? hoursFromNow(24),

@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { renderCollector } from "../../constructs/core/collector-config";
-import { defaultRulesFiles, ENGINE_CONFIG_DIR, renderEngineFiles } from "../../constructs/core/engine-config";
 import type { TopologyInput } from "../../constructs/core/topology-schema";
 import { issueCertificate } from "../../smoke/local-pki";
 import { ProbeClient } from "../../smoke/nats-probes";
-import { startCanary, writeContainerFiles, type RunningCanary } from "../helpers/canary-process";
+import { startCanaryFleet, type CanaryFleet } from "../helpers/canary-fleet";
 import { uniqueTag } from "../helpers/message-log";
-import { freePort } from "../helpers/nats-server-process";
 import { startSecuredNats, type SecuredNats } from "../helpers/secured-nats";
 
 /**
@@ -61,8 +55,7 @@ const TOPOLOGY: TopologyInput = {
 const FEEDERS = { acme: "CN=feeder,OU=acme,O=Canary Test", globex: "CN=feeder,OU=globex,O=Canary Test" };
 
 let nats: SecuredNats;
-let workdir: string;
-const canaries: RunningCanary[] = [];
+let fleet: CanaryFleet;
 let engineUrl: string;
 const webhookUrls: Record<string, string> = {};
 
@@ -132,71 +125,14 @@ beforeAll(async () => {
       ),
     }),
   });
-  workdir = mkdtempSync(join(tmpdir(), "canaries-"));
-  const { topology, pki } = nats;
-  const resolve = { "tornado-nats:4222": nats.endpoint.address, "nats.example.net:4222": nats.endpoint.address };
-  const pairOf = (id: string) => {
-    const client = pki.clients.get(id);
-    if (!client) throw new Error(id);
-    return client;
-  };
-
-  const engineRoot = join(workdir, "engine");
-  writeContainerFiles(
-    engineRoot,
-    [...renderEngineFiles(topology, topology.engine!), ...defaultRulesFiles()],
-    pki.ca.certPem,
-    pairOf("engine/tornado-engine"),
-  );
-  const enginePort = await freePort();
-  engineUrl = `http://127.0.0.1:${enginePort}`;
-  const starts: Promise<RunningCanary>[] = [
-    startCanary({
-      role: "engine",
-      configDir: ENGINE_CONFIG_DIR,
-      root: engineRoot,
-      resolve,
-      httpPort: enginePort,
-      readyLine: /API on/,
-    }),
-  ];
-
-  for (const collector of topology.collectors) {
-    const root = join(workdir, collector.name);
-    const { files } = renderCollector(topology, collector);
-    writeContainerFiles(root, files, pki.ca.certPem, pairOf(`collector/${collector.name}`));
-    if (collector.kind === "webhook") {
-      const port = await freePort();
-      webhookUrls[collector.name] = `http://127.0.0.1:${port}/event/alerts`;
-      starts.push(
-        startCanary({
-          role: "webhook_collector",
-          configDir: "/etc/tornado_webhook_collector",
-          root,
-          resolve,
-          httpPort: port,
-          readyLine: /webhook\(s\) on/,
-        }),
-      );
-    } else {
-      starts.push(
-        startCanary({
-          role: "nats_json_collector",
-          configDir: "/etc/tornado_nats_json_collector",
-          root,
-          resolve,
-          readyLine: /subscribed to its topics/,
-        }),
-      );
-    }
-  }
-  canaries.push(...(await Promise.all(starts)));
+  fleet = await startCanaryFleet(nats);
+  engineUrl = fleet.engineApiUrls.get("tornado-engine") as string;
+  for (const [key, webhook] of fleet.webhooks) webhookUrls[key.split("/")[0]] = webhook.url;
 });
 
 afterAll(async () => {
-  await Promise.all(canaries.map((canary) => canary.stop()));
+  await fleet?.stop();
   await nats?.stop();
-  if (workdir) rmSync(workdir, { recursive: true, force: true });
 });
 
 describe("the whole path through the canaries", () => {

@@ -1,0 +1,198 @@
+import { NO_OUTPUTS_ADVICE, type OutputShape, type OutputValues } from "./output-shapes";
+import { SecretValue } from "./secret-value";
+import { SmokeInputError } from "./smoke-input-error";
+
+/**
+ * The deployed topology as the smoke test sees it, read from the outputs
+ * contract of TornadoTopologyStack (stacks/tornado-topology-stack.ts): the
+ * NATS URLs and the name to verify, the CA, the tenants, and every identity
+ * with its certificate and key. The checks are driven by this, not by a
+ * topology file, so they test what was deployed.
+ */
+
+export type IdentityRole = "engine" | "collector" | "system";
+
+export interface DeployedIdentity {
+  /** `<role>/<name>`, the key of the `identities` output. */
+  readonly id: string;
+  readonly role: IdentityRole;
+  readonly name: string;
+  readonly tenant?: string;
+  readonly account: string;
+  /** The certificate subject NATS maps to this user. */
+  readonly natsUser: string;
+  readonly certificatePem: string;
+  /** PKCS#8; kept in memory and never printed. */
+  readonly privateKey: SecretValue;
+}
+
+export interface NatsAddress {
+  /** host:port to dial. */
+  readonly address: string;
+  readonly host: string;
+}
+
+export interface DeployedTopology {
+  /** The primary client URL (the first of `nats_urls`), parsed. */
+  readonly nats: NatsAddress;
+  readonly natsUrls: readonly string[];
+  /** The DNS name the server certificate must carry. */
+  readonly serverName: string;
+  readonly caPem: string;
+  readonly tenants: readonly string[];
+  readonly identities: readonly DeployedIdentity[];
+  /** Where the outputs came from, for the report. */
+  readonly source: string;
+  /** All output values, for the optional canary outputs. */
+  readonly values: OutputValues;
+}
+
+export interface OutputsOrigin {
+  /** Names the input in messages, e.g. "outputs.json (cdktf outputs file, stack tornado)". */
+  readonly source: string;
+  readonly shape: OutputShape | "in memory";
+}
+
+const REQUIRED_OUTPUTS = ["nats_urls", "nats_server_name", "ca_certificate_pem", "tenants", "identities"] as const;
+const ROLES: readonly IdentityRole[] = ["engine", "collector", "system"];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isPem(value: unknown, label: string): value is string {
+  return typeof value === "string" && value.includes(`-----BEGIN ${label}-----`);
+}
+
+/** Parses `tls://host:port` (and `tls://[v6]:port`). */
+export function parseNatsUrl(url: string): NatsAddress | undefined {
+  const match = /^tls:\/\/(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(url);
+  if (!match) return undefined;
+  return { address: `${match[1]}:${match[2]}`, host: match[1].replace(/^\[|\]$/g, "") };
+}
+
+/**
+ * Reads the topology from output values, or throws a SmokeInputError that
+ * lists every problem at once, naming the output and (for non-secret
+ * outputs) the bad value.
+ */
+export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigin): DeployedTopology {
+  const missingRequired = REQUIRED_OUTPUTS.filter((name) => values[name] === undefined);
+  if (missingRequired.length === REQUIRED_OUTPUTS.length) {
+    throw new SmokeInputError(
+      `${origin.source} has none of the topology outputs (${REQUIRED_OUTPUTS.join(", ")}); ${NO_OUTPUTS_ADVICE}.`,
+    );
+  }
+
+  const problems: string[] = missingRequired.map((name) => `${name}: missing`);
+  const missingSecrets: string[] = [];
+
+  const urls = values.nats_urls;
+  let nats: NatsAddress | undefined;
+  if (urls !== undefined) {
+    if (!Array.isArray(urls) || urls.length === 0 || !urls.every((url) => typeof url === "string")) {
+      problems.push(`nats_urls: ${JSON.stringify(urls)} is not a non-empty list of URLs`);
+    } else {
+      nats = parseNatsUrl(urls[0]);
+      if (!nats) problems.push(`nats_urls[0]: ${JSON.stringify(urls[0])} is not tls://<dns-name>:<port>`);
+    }
+  }
+  const serverName = values.nats_server_name;
+  if (serverName !== undefined && (typeof serverName !== "string" || serverName === "")) {
+    problems.push(`nats_server_name: ${JSON.stringify(serverName)} is not a DNS name`);
+  }
+  const caPem = values.ca_certificate_pem;
+  if (caPem !== undefined && !isPem(caPem, "CERTIFICATE")) {
+    problems.push("ca_certificate_pem: not a PEM certificate");
+  }
+  const tenants = values.tenants;
+  const tenantList =
+    Array.isArray(tenants) && tenants.every((tenant) => typeof tenant === "string") ? (tenants as string[]) : undefined;
+  if (tenants !== undefined && (!tenantList || tenantList.length === 0)) {
+    problems.push(`tenants: ${JSON.stringify(tenants)} is not a non-empty list of tenant names`);
+  }
+
+  const identities: DeployedIdentity[] = [];
+  const index = values.identities;
+  if (index !== undefined && !isRecord(index)) {
+    problems.push("identities: not a map of identity id to identity");
+  } else if (index !== undefined) {
+    for (const [id, entry] of Object.entries(index)) {
+      const where = `identities["${id}"]`;
+      if (!isRecord(entry)) {
+        problems.push(`${where}: not an object`);
+        continue;
+      }
+      const role = entry.role as IdentityRole;
+      const fields = ["name", "account", "nats_user", "certificate_output", "private_key_output"] as const;
+      const badFields = fields.filter((field) => typeof entry[field] !== "string" || entry[field] === "");
+      if (!ROLES.includes(role))
+        problems.push(`${where}.role: ${JSON.stringify(entry.role)}; allowed: ${ROLES.join(", ")}`);
+      if (badFields.length > 0) problems.push(`${where}: ${badFields.join(", ")} missing`);
+      const tenant = entry.tenant;
+      const knownTenants = tenantList && tenantList.length > 0 ? tenantList : undefined;
+      if (role === "collector" && (typeof tenant !== "string" || (knownTenants && !knownTenants.includes(tenant)))) {
+        problems.push(`${where}.tenant: ${JSON.stringify(tenant)} is not one of tenants (${tenantList?.join(", ")})`);
+      }
+      if (badFields.length > 0 || !ROLES.includes(role)) continue;
+
+      const certificateOutput = entry.certificate_output as string;
+      const privateKeyOutput = entry.private_key_output as string;
+      const certificatePem = values[certificateOutput];
+      const privateKeyPem = values[privateKeyOutput];
+      for (const [name, value, label] of [
+        [certificateOutput, certificatePem, "CERTIFICATE"],
+        [privateKeyOutput, privateKeyPem, "PRIVATE KEY"],
+      ] as const) {
+        if (value === undefined) missingSecrets.push(name);
+        // Never echo these values: they are certificates and private keys.
+        else if (!isPem(value, label))
+          problems.push(`${name}: not a PEM ${label.toLowerCase()} (PKCS#8 expected for keys)`);
+      }
+      if (typeof certificatePem !== "string" || typeof privateKeyPem !== "string") continue;
+      identities.push({
+        id,
+        role,
+        name: entry.name as string,
+        ...(typeof tenant === "string" ? { tenant } : {}),
+        account: entry.account as string,
+        natsUser: entry.nats_user as string,
+        certificatePem,
+        privateKey: new SecretValue(privateKeyPem),
+      });
+    }
+    if (isRecord(index)) {
+      const roles = Object.values(index).map((entry) => (isRecord(entry) ? entry.role : undefined));
+      if (!roles.includes("engine")) problems.push("identities: no engine identity");
+      if (!roles.includes("collector")) problems.push("identities: no collector identity");
+    }
+  }
+
+  if (missingSecrets.length > 0) {
+    const hint =
+      origin.shape === "cdktf outputs file"
+        ? " (the file was written without sensitive outputs: write it with " +
+          "`cdktf deploy --outputs-file FILE --outputs-file-include-sensitive-outputs`, or omit --outputs to read them " +
+          "from `terraform output -json`)"
+        : "";
+    problems.push(`sensitive outputs missing: ${missingSecrets.join(", ")}${hint}`);
+  }
+
+  if (problems.length > 0 || !nats) {
+    throw new SmokeInputError(
+      `The outputs in ${origin.source} do not describe a deployed topology: ${problems.length} problem${
+        problems.length === 1 ? "" : "s"
+      }\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+    );
+  }
+  return {
+    nats,
+    natsUrls: urls as string[],
+    serverName: serverName as string,
+    caPem: caPem as string,
+    tenants: tenantList ?? [],
+    identities,
+    source: origin.source,
+    values,
+  };
+}
