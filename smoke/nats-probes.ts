@@ -77,9 +77,10 @@ export class ProbeClient {
     // The error was parsed before the PONG, but status listeners run on a
     // later turn of the event loop: give them that turn.
     await new Promise((resolve) => setImmediate(resolve));
-    const denied = this.violations
-      .slice(before)
-      .some((violation) => violation.operation === "publish" && violation.subject === subject);
+    // Any publish violation between this publish and the PONG is this publish's: the server
+    // answers in order. The subject it names may differ from `subject` when an account
+    // mapping rewrote it (nats-server checks permissions on the mapped subject).
+    const denied = this.violations.slice(before).some((violation) => violation.operation === "publish");
     return denied ? "denied" : "accepted";
   }
 

@@ -111,11 +111,14 @@ function userOf(identity: ClientIdentity, permissions?: NatsPermissions): NatsUs
  * to nothing, except a nats_json collector, which reads exactly its topics,
  * inside its own tenant's account.
  */
-export function collectorPermissions(collector: CollectorSpec): NatsPermissions {
+export function collectorPermissions(collector: CollectorSpec, topology: Topology): NatsPermissions {
   const topics = collector.topics.flatMap((topic) => topic.subjects);
-  return topics.length === 0
-    ? COLLECTOR_PERMISSIONS
-    : { publish: COLLECTOR_PERMISSIONS.publish, subscribe: { allow: topics } };
+  // nats-server applies an account's subject mapping before it checks publish
+  // permissions, so where tornado.events is mapped, the mapped subject is what
+  // the collector must be allowed (it still publishes tornado.events).
+  const stream = tenantStreamSubject(topology, collector.tenant);
+  const publish = stream === COLLECTOR_SUBJECT ? COLLECTOR_PERMISSIONS.publish : { allow: [stream] };
+  return { publish, subscribe: topics.length === 0 ? COLLECTOR_PERMISSIONS.subscribe : { allow: topics } };
 }
 
 /** Read-only: subscribe to exactly `subjects`, publish nothing. */
@@ -128,7 +131,7 @@ export function permissionsFor(identity: ClientIdentity, topology: Topology): Na
   switch (identity.role) {
     case "collector": {
       const collector = topology.collectors.find((candidate) => candidate.name === identity.name);
-      return collector ? collectorPermissions(collector) : COLLECTOR_PERMISSIONS;
+      return collector ? collectorPermissions(collector, topology) : COLLECTOR_PERMISSIONS;
     }
     case "engine":
       // The shared engine reads every imported stream; a dedicated one its tenant's only.
