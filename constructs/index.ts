@@ -15,6 +15,7 @@ export type {
   WebhookSpec,
   TopicSpec,
   Icinga2Spec,
+  ReaderSpec,
   ResolveOptions,
   DockerHostSpec,
   TenantSpec,
@@ -35,6 +36,8 @@ export { DEFAULT_TOPOLOGY } from "./core/default-topology";
 export {
   clientIdentities,
   collectorIdentity,
+  dedicatedEngineIdentity,
+  readerIdentity,
   engineIdentity,
   systemIdentity,
   subjectDn,
@@ -53,6 +56,12 @@ export {
 } from "./core/nats-config";
 export type { NatsServerConfig, NatsRuntime, NatsAccount, NatsUser, NatsPermissions } from "./core/nats-config";
 export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
+
+// Who reads what
+export { whoReadsWhat, whoReadsWhatMarkdown } from "./core/who-reads-what";
+export type { AccessRow } from "./core/who-reads-what";
+export { tenantStreamSubject, engineSubscription, readerSubjects, sharedTenants } from "./core/tenant-streams";
+export { renderReader, READER_CONFIG_FILE } from "./core/reader-config";
 
 // Tornado configuration renderers
 export { TORNADO_TLS_PATHS, natsAddressFor, natsExtraHostsFor } from "./core/tornado-config";
@@ -83,6 +92,8 @@ export type { TornadoEngineProps } from "./tornado-engine";
 export { TornadoCollector } from "./tornado-collector";
 export type { TornadoCollectorProps } from "./tornado-collector";
 export type { ImageKind } from "./component-container";
+export { TornadoReader } from "./tornado-reader";
+export type { TornadoReaderProps } from "./tornado-reader";
 export { TornadoTopology } from "./tornado-topology";
 export type { TornadoTopologyProps, IssuedIdentity } from "./tornado-topology";
 
