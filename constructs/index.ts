@@ -42,6 +42,8 @@ export {
   natsServerDnsNames,
 } from "./core/identities";
 export type { ClientIdentity, ClientRole, CertificateSubject } from "./core/identities";
+export type { CertificateUsage } from "./core/pki";
+export type { DockerHostKind } from "./core/docker-host-url";
 export {
   renderNatsConfig,
   serializeNatsConfig,
@@ -51,7 +53,17 @@ export {
   COLLECTOR_PERMISSIONS,
   ENGINE_PERMISSIONS,
 } from "./core/nats-config";
-export type { NatsServerConfig, NatsRuntime, NatsAccount, NatsUser, NatsPermissions } from "./core/nats-config";
+export type {
+  NatsServerConfig,
+  NatsRuntime,
+  NatsAccount,
+  NatsUser,
+  NatsPermissions,
+  NatsSubjectPermission,
+  NatsStreamExport,
+  NatsStreamImport,
+  NatsTlsBlock,
+} from "./core/nats-config";
 export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
 
 // Tornado configuration renderers
@@ -67,6 +79,7 @@ export {
 export { renderCollector, COLLECTOR_LAYOUTS } from "./core/collector-config";
 export type { CollectorLayout, CollectorSecrets, RenderedCollector } from "./core/collector-config";
 export { CANARY_IMAGE_NAME, canaryImageContext } from "./core/canary-image";
+export type { CanaryImageContext } from "./core/canary-image";
 export { NATS_SERVER_VERSION, NATS_SERVER_IMAGE } from "./core/versions";
 
 // Constructs

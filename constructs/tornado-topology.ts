@@ -16,6 +16,7 @@ import { NatsServer } from "./nats-server";
 import { TornadoCollector } from "./tornado-collector";
 import { TornadoEngine } from "./tornado-engine";
 
+/** Props of a {@link TornadoTopology}. */
 export interface TornadoTopologyProps {
   /** A topology validated by `resolveTopology` or `loadTopologyFile`. */
   readonly topology: Topology;
@@ -34,13 +35,19 @@ export interface IssuedIdentity {
  * provider in its stack; TornadoTopologyStack provides one.
  */
 export class TornadoTopology extends Construct {
+  /** The validated topology this construct was built from. */
   readonly topology: Topology;
+  /** One DockerHost (and docker provider) per topology host, keyed by host name. */
   readonly hosts: ReadonlyMap<string, DockerHost>;
+  /** The generated CA that issues every certificate of the topology. */
   readonly ca: CertificateAuthority;
+  /** The NATS server's certificate, with a DNS SAN for every name clients use. */
   readonly serverCertificate: IssuedCertificate;
+  /** The NATS server container. */
   readonly natsServer: NatsServer;
   /** Keyed by identity id (`<role>/<name>`). */
   readonly identities: ReadonlyMap<string, IssuedIdentity>;
+  /** The shared Tornado engine. */
   readonly engine: TornadoEngine;
   /** Keyed by collector name. */
   readonly collectors: ReadonlyMap<string, TornadoCollector>;
