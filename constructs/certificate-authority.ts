@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { CA_ALLOWED_USES, tlsKeyArguments } from "./core/pki";
 import type { KeySpec } from "./core/topology";
 
+/** Props of a {@link CertificateAuthority}. */
 export interface CertificateAuthorityProps {
   /** O= of the CA certificate. */
   readonly organization: string;
@@ -36,8 +37,11 @@ export interface CertificateAuthorityProps {
  * Its private key lives in Terraform state: use an encrypted backend.
  */
 export class CertificateAuthority extends Construct {
+  /** The CA's private key (`tls_private_key`); it lives in Terraform state. */
   readonly privateKey: PrivateKey;
+  /** The self-signed CA certificate (`tls_self_signed_cert`). */
   readonly certificate: SelfSignedCert;
+  /** How the CA's key is generated; issued certificates use it unless they say otherwise. */
   readonly key: KeySpec;
 
   constructor(scope: Construct, id: string, props: CertificateAuthorityProps) {

@@ -1,6 +1,7 @@
 import type { ContainerConfig, ContainerUpload } from "@cdktf/provider-docker/lib/container";
 import type { Image } from "@cdktf/provider-docker/lib/image";
 import { CANARY_DEFAULT_BASE_IMAGE, CANARY_IMAGE_NAME, canaryImageContext } from "./core/canary-image";
+import { escapeTerraformTemplate } from "./core/terraform-template";
 import { TORNADO_TLS_PATHS, type RenderedFile } from "./core/tornado-config";
 import type { ImageSpec } from "./core/topology";
 import type { CertificateAuthority } from "./certificate-authority";
@@ -54,8 +55,13 @@ export function tlsUploads(ca: CertificateAuthority, certificate: IssuedCertific
   ];
 }
 
+/** Rendered files as uploads; their text reaches the container as is, not as a Terraform template. */
 export function fileUploads(files: readonly RenderedFile[]): ContainerUpload[] {
-  return files.map((file) => ({ file: file.path, content: file.content, permissions: file.mode }));
+  return files.map((file) => ({
+    file: file.path,
+    content: escapeTerraformTemplate(file.content),
+    permissions: file.mode,
+  }));
 }
 
 /**

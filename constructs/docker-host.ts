@@ -4,6 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Construct } from "constructs";
 import { LOCAL_DOCKER_URL } from "./core/topology-schema";
 
+/** Props of a {@link DockerHost}. */
 export interface DockerHostProps {
   /** The host's name in the topology; also the provider alias. */
   readonly name: string;
@@ -51,7 +52,9 @@ export interface DockerHostProps {
  * network and container on the host must use `provider`.
  */
 export class DockerHost extends Construct {
+  /** The host's name in the topology; also its provider alias. */
   readonly name: string;
+  /** The docker provider for this host: pass it as `provider` to every resource on the host. */
   readonly provider: DockerProvider;
   private readonly networkName: string;
   private network?: Network;

@@ -45,6 +45,8 @@ export {
   natsServerDnsNames,
 } from "./core/identities";
 export type { ClientIdentity, ClientRole, CertificateSubject } from "./core/identities";
+export type { CertificateUsage } from "./core/pki";
+export type { DockerHostKind } from "./core/docker-host-url";
 export {
   renderNatsConfig,
   serializeNatsConfig,
@@ -54,7 +56,17 @@ export {
   COLLECTOR_PERMISSIONS,
   ENGINE_PERMISSIONS,
 } from "./core/nats-config";
-export type { NatsServerConfig, NatsRuntime, NatsAccount, NatsUser, NatsPermissions } from "./core/nats-config";
+export type {
+  NatsServerConfig,
+  NatsRuntime,
+  NatsAccount,
+  NatsUser,
+  NatsPermissions,
+  NatsSubjectPermission,
+  NatsStreamExport,
+  NatsStreamImport,
+  NatsTlsBlock,
+} from "./core/nats-config";
 export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
 
 // Who reads what
@@ -62,6 +74,7 @@ export { whoReadsWhat, whoReadsWhatMarkdown } from "./core/who-reads-what";
 export type { AccessRow } from "./core/who-reads-what";
 export { tenantStreamSubject, engineSubscription, readerSubjects, sharedTenants } from "./core/tenant-streams";
 export { renderReader, READER_CONFIG_FILE } from "./core/reader-config";
+export type { RenderedReader } from "./core/reader-config";
 
 // Tornado configuration renderers
 export { TORNADO_TLS_PATHS, natsAddressFor, natsExtraHostsFor } from "./core/tornado-config";
@@ -76,6 +89,7 @@ export {
 export { renderCollector, COLLECTOR_LAYOUTS } from "./core/collector-config";
 export type { CollectorLayout, CollectorSecrets, RenderedCollector } from "./core/collector-config";
 export { CANARY_IMAGE_NAME, canaryImageContext } from "./core/canary-image";
+export type { CanaryImageContext } from "./core/canary-image";
 export { NATS_SERVER_VERSION, NATS_SERVER_IMAGE } from "./core/versions";
 
 // Constructs

@@ -7,6 +7,7 @@ import { leafAllowedUses, tlsKeyArguments, type CertificateUsage } from "./core/
 import type { KeySpec } from "./core/topology";
 import type { CertificateAuthority } from "./certificate-authority";
 
+/** Props of an {@link IssuedCertificate}. */
 export interface IssuedCertificateProps {
   /** The CA that signs this certificate. */
   readonly ca: CertificateAuthority;
@@ -45,8 +46,11 @@ export interface IssuedCertificateProps {
  * Rust NATS client reads.
  */
 export class IssuedCertificate extends Construct {
+  /** The certificate's private key (`tls_private_key`); it lives in Terraform state. */
   readonly privateKey: PrivateKey;
+  /** The certificate signed by the CA (`tls_locally_signed_cert`). */
   readonly certificate: LocallySignedCert;
+  /** The certificate's subject, as requested. */
   readonly subject: CertificateSubject;
 
   constructor(scope: Construct, id: string, props: IssuedCertificateProps) {

@@ -19,6 +19,7 @@ export const NATS_CONTAINER_PATHS = {
   keyFile: "/etc/nats/certs/server-key.pem",
 } as const;
 
+/** Props of a {@link NatsServer}. */
 export interface NatsServerProps {
   /** The validated topology: accounts, users and NATS settings come from it. */
   readonly topology: Topology;
@@ -37,6 +38,7 @@ export interface NatsServerProps {
  * waits for clients to move before Docker kills it.
  */
 export class NatsServer extends Construct {
+  /** The NATS server's `docker_container`. */
   readonly container: Container;
   /** The rendered config, as uploaded. */
   readonly config: NatsServerConfig;

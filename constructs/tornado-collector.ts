@@ -17,6 +17,7 @@ import {
 import type { DockerHost } from "./docker-host";
 import type { IssuedCertificate } from "./issued-certificate";
 
+/** Props of a {@link TornadoCollector}. */
 export interface TornadoCollectorProps {
   /** The validated topology (for the NATS address and names). */
   readonly topology: Topology;
@@ -47,7 +48,9 @@ export interface TornadoCollectorProps {
  * streams/; for snmptrapd, TORNADO_NATS_* environment variables.
  */
 export class TornadoCollector extends Construct {
+  /** The collector's `docker_container`. */
   readonly container: Container;
+  /** Whether the collector runs this package's canary or an operator-supplied Tornado image. */
   readonly imageKind: ImageKind;
   /** Webhook id → token (a Terraform expression when generated: treat as secret). */
   readonly webhookTokens: Readonly<Record<string, string>>;

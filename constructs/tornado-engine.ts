@@ -23,6 +23,7 @@ import {
 import type { DockerHost } from "./docker-host";
 import type { IssuedCertificate } from "./issued-certificate";
 
+/** Props of a {@link TornadoEngine}. */
 export interface TornadoEngineProps {
   /** The validated topology (for the NATS address). */
   readonly topology: Topology;
@@ -54,7 +55,9 @@ export interface TornadoEngineProps {
  * loopback only, and a healthcheck on /monitoring/ping.
  */
 export class TornadoEngine extends Construct {
+  /** The engine's `docker_container`. */
   readonly container: Container;
+  /** Whether the engine runs this package's canary or an operator-supplied Tornado image. */
   readonly imageKind: ImageKind;
 
   constructor(scope: Construct, id: string, props: TornadoEngineProps) {

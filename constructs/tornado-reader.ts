@@ -8,6 +8,7 @@ import { componentImage, fileUploads, hardenedContainer, tlsUploads } from "./co
 import type { DockerHost } from "./docker-host";
 import type { IssuedCertificate } from "./issued-certificate";
 
+/** Props of a {@link TornadoReader}. */
 export interface TornadoReaderProps {
   /** The validated topology (for the NATS address and the reader's subjects). */
   readonly topology: Topology;
@@ -32,6 +33,7 @@ export interface TornadoReaderProps {
  * telling it where NATS is and which subjects it may read.
  */
 export class TornadoReader extends Construct {
+  /** The reader's container. */
   readonly container: Container;
 
   constructor(scope: Construct, id: string, props: TornadoReaderProps) {

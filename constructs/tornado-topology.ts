@@ -19,6 +19,7 @@ import { TornadoCollector } from "./tornado-collector";
 import { TornadoEngine } from "./tornado-engine";
 import { TornadoReader } from "./tornado-reader";
 
+/** Props of a {@link TornadoTopology}. */
 export interface TornadoTopologyProps {
   /** A topology validated by `resolveTopology` or `loadTopologyFile`. */
   readonly topology: Topology;
@@ -37,10 +38,15 @@ export interface IssuedIdentity {
  * provider in its stack; TornadoTopologyStack provides one.
  */
 export class TornadoTopology extends Construct {
+  /** The validated topology this construct was built from. */
   readonly topology: Topology;
+  /** One DockerHost (and docker provider) per topology host, keyed by host name. */
   readonly hosts: ReadonlyMap<string, DockerHost>;
+  /** The generated CA that issues every certificate of the topology. */
   readonly ca: CertificateAuthority;
+  /** The NATS server's certificate, with a DNS SAN for every name clients use. */
   readonly serverCertificate: IssuedCertificate;
+  /** The NATS server container. */
   readonly natsServer: NatsServer;
   /** Keyed by identity id (`<role>/<name>`). */
   readonly identities: ReadonlyMap<string, IssuedIdentity>;

@@ -3,6 +3,7 @@ import { loadTopologyFromEnv } from "../constructs/core/load-topology";
 import { TopologyValidationError } from "../constructs/core/topology-errors";
 import { TornadoTopologyStack } from "./tornado-topology-stack";
 
+/** Options of {@link synthApp}; the defaults are what `main.ts` uses. */
 export interface SynthAppOptions {
   /** Where TORNADO_TOPOLOGY is read from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;

@@ -5,6 +5,7 @@ import { permissionsFor } from "../constructs/core/nats-config";
 import type { EngineSpec, Topology } from "../constructs/core/topology";
 import { TornadoTopology } from "../constructs/tornado-topology";
 
+/** Props of a {@link TornadoTopologyStack}. */
 export interface TornadoTopologyStackProps {
   /** A topology validated by `resolveTopology` or `loadTopologyFile`. */
   readonly topology: Topology;
@@ -28,6 +29,7 @@ function urlHost(address: string): string {
  * the smoke test need. Private keys appear only in sensitive outputs.
  */
 export class TornadoTopologyStack extends TerraformStack {
+  /** The topology's resources; its members give access to every construct inside. */
   readonly tornado: TornadoTopology;
 
   constructor(scope: Construct, id: string, props: TornadoTopologyStackProps) {

@@ -11,6 +11,7 @@ import type { ReaderSpec, Topology } from "./topology";
 
 export const READER_CONFIG_FILE = "/etc/tornado-nats/reader.json";
 
+/** What a deployed reader container gets: its files and environment. */
 export interface RenderedReader {
   readonly files: RenderedFile[];
   readonly env: Readonly<Record<string, string>>;

@@ -45,7 +45,9 @@ export function formatIssue(issue: TopologyIssue): string {
  */
 export class TopologyValidationError extends Error {
   constructor(
+    /** Every problem found, in the order they were found. */
     readonly issues: readonly TopologyIssue[],
+    /** Names the input in the message, e.g. the topology file's path. */
     readonly source: string = "topology",
   ) {
     super(

@@ -164,6 +164,7 @@ const natsSchema = z.strictObject({
   version: natsVersion.default(NATS_SERVER_VERSION),
   /** Image to run; defaults to the official `nats:<version>-alpine`. */
   image: z.string().min(1).optional(),
+  /** The NATS monitoring endpoint (no authentication in NATS): loopback only. */
   monitoring: monitoringSchema.prefault({}),
   /** Largest message a client may publish, in bytes. */
   maxPayload: z
@@ -195,7 +196,15 @@ const imageBuildSchema = z.strictObject({
  * Tornado binaries this is always the operator's input.
  */
 const imageSchema = z.union(
-  [z.string().min(1), z.strictObject({ name: z.string().min(1), build: imageBuildSchema.optional() })],
+  [
+    z.string().min(1),
+    z.strictObject({
+      /** The image name (and tag) on the host. */
+      name: z.string().min(1),
+      /** Build the image on the host from this context instead of pulling it. */
+      build: imageBuildSchema.optional(),
+    }),
+  ],
   {
     error: () =>
       'is not an image; allowed: an image name such as "registry.example.com/tornado/engine:1.2", or { name, build: { context, dockerfile?, args? } }',
@@ -289,9 +298,11 @@ const icinga2Schema = z.strictObject({
     error:
       "is not an http(s) URL; allowed: an http:// or https:// URL such as https://icinga.example.com:5665/v1/events",
   }),
+  /** The Icinga2 API user. */
   username: z.string().min(1),
   /** Name of the Terraform variable holding the API password (sensitive; set it with TF_VAR_<name>). */
   passwordVariable: name,
+  /** Do not verify the Icinga2 API's TLS certificate. */
   disableSslVerification: z.boolean().default(false),
   /** Icinga2 stream types to subscribe to. */
   streamTypes: z.array(z.string().min(1)).min(1).default(["StateChange"]),
@@ -323,6 +334,7 @@ const collectorSchema = z.strictObject({
 });
 
 const pkiSchema = z.strictObject({
+  /** The algorithm of every generated key: the CA's and each component's. */
   keyAlgorithm: z.enum(KEY_ALGORITHMS).default("ECDSA"),
   /** Only with keyAlgorithm ECDSA. */
   ecdsaCurve: z.enum(ECDSA_CURVES).optional(),
@@ -343,16 +355,21 @@ export const topologySchema = z.strictObject({
   name: name.default("tornado"),
   /** O= in every certificate subject. */
   organization: organization.default("Tornado"),
+  /** The Docker hosts containers run on; each gets its own docker provider (alias = name). */
   hosts: z.array(hostSchema).min(1),
+  /** The tenants; each is a NATS account whose collectors publish into it. */
   tenants: z.array(tenantSchema).min(1),
+  /** The NATS server: TLS only, client certificates mapped to users (verify_and_map). */
   nats: natsSchema,
-  /** The shared engine; optional only when every tenant opts out of it. */
+  /** The shared engine, which receives the events of every tenant that shares with it; optional only when every tenant opts out. */
   engine: engineSchema.optional(),
-  /** Engines of single tenants. */
+  /** Engines of single tenants, each in its tenant's account. */
   dedicatedEngines: z.array(dedicatedEngineSchema).default([]),
+  /** The Tornado collectors, each with its own certificate and tenant. */
   collectors: z.array(collectorSchema).min(1),
-  /** Identities that read tenants' events. */
+  /** Identities that read tenants' events (archives, SIEM forwarders, dashboards). */
   readers: z.array(readerSchema).default([]),
+  /** How the generated CA and certificates are made. */
   pki: pkiSchema.prefault({}),
 });
 

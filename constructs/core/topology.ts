@@ -183,6 +183,7 @@ function imageSpec(image: ImageInput | undefined, baseDir: string): ImageSpec {
   return { source: "build", name: image.name, ...image.build, context: resolvePath(baseDir, image.build.context) };
 }
 
+/** Options of {@link resolveTopology}. */
 export interface ResolveOptions {
   /** Names the input in error messages, e.g. the file path. @default "topology" */
   readonly source?: string;
