@@ -110,12 +110,18 @@ function userOf(identity: ClientIdentity, permissions?: NatsPermissions): NatsUs
  * A collector's permissions: publish `tornado.events` only. It may subscribe
  * to nothing, except a nats_json collector, which reads exactly its topics,
  * inside its own tenant's account.
+ *
+ * nats-server applies the account's subject mappings before it checks
+ * publish permissions (server/parser.go maps the subject, then
+ * processInboundClientMsg checks it). In the account of a tenant with a
+ * dedicated engine, `tornado.events` is mapped to `<tenant>.tornado.events`,
+ * so that is the subject the collector's publish is checked as.
  */
-export function collectorPermissions(collector: CollectorSpec): NatsPermissions {
+export function collectorPermissions(collector: CollectorSpec, topology: Topology): NatsPermissions {
+  const stream = tenantStreamSubject(topology, collector.tenant);
+  const publish = stream === COLLECTOR_SUBJECT ? COLLECTOR_PERMISSIONS.publish : { allow: [stream] };
   const topics = collector.topics.flatMap((topic) => topic.subjects);
-  return topics.length === 0
-    ? COLLECTOR_PERMISSIONS
-    : { publish: COLLECTOR_PERMISSIONS.publish, subscribe: { allow: topics } };
+  return { publish, subscribe: topics.length === 0 ? COLLECTOR_PERMISSIONS.subscribe : { allow: topics } };
 }
 
 /** Read-only: subscribe to exactly `subjects`, publish nothing. */
@@ -128,7 +134,7 @@ export function permissionsFor(identity: ClientIdentity, topology: Topology): Na
   switch (identity.role) {
     case "collector": {
       const collector = topology.collectors.find((candidate) => candidate.name === identity.name);
-      return collector ? collectorPermissions(collector) : COLLECTOR_PERMISSIONS;
+      return collector ? collectorPermissions(collector, topology) : COLLECTOR_PERMISSIONS;
     }
     case "engine":
       // The shared engine reads every imported stream; a dedicated one its tenant's only.
