@@ -29,6 +29,42 @@ export function smokeTopology(): TopologyInput {
   return { ...input, nats: { ...input.nats, dnsNames: ["localhost", "nats.example.net"] } };
 }
 
+/**
+ * Who reads what (issue 9): acme and globex share with the shared engine;
+ * initech opted out and has its own engine. Readers: acme-archive (acme
+ * alone, in acme's account), initech-audit (initech alone, in initech's
+ * account, where its stream is mapped to initech.tornado.events) and siem
+ * (acme and globex, in ENGINE).
+ */
+export function readersTopology(): TopologyInput {
+  return {
+    name: "tornado-readers",
+    organization: "Acme Monitoring",
+    hosts: [{ name: "master", url: "unix:///var/run/docker.sock" }],
+    tenants: [{ name: "acme" }, { name: "globex" }, { name: "initech", sharedEngine: false }],
+    nats: { dnsNames: ["localhost", "nats.example.net"], clientPort: 4222 },
+    engine: { host: "master" },
+    dedicatedEngines: [{ name: "initech-engine", tenant: "initech", host: "master", apiPort: 4749 }],
+    collectors: [
+      { name: "webhook-acme", tenant: "acme", kind: "webhook", host: "master", port: 9081 },
+      { name: "webhook-globex", tenant: "globex", kind: "webhook", host: "master", port: 9082 },
+      { name: "webhook-initech", tenant: "initech", kind: "webhook", host: "master", port: 9083 },
+      {
+        name: "email-initech",
+        tenant: "initech",
+        kind: "email",
+        host: "master",
+        image: "registry.example.net/tornado/email_collector:1.2",
+      },
+    ],
+    readers: [
+      { name: "acme-archive", tenants: ["acme"] },
+      { name: "initech-audit", tenants: ["initech"], host: "master", image: "registry.example.net/audit:1.0" },
+      { name: "siem", tenants: ["acme", "globex"] },
+    ],
+  };
+}
+
 /** The synthesized stack as cdktf writes it, with its "//" metadata (which maps construct ids to outputs). */
 export function synthesizedStack(input: TopologyInput): { name: string; stack: Record<string, any> } {
   const topology = resolveTopology(input);
