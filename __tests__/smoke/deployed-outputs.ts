@@ -94,8 +94,9 @@ export function terraformOutputJson(
 
 /**
  * `terraform output -json` of the stack applied with `pki`, its NATS server
- * listening on `port`; with `canaries`, the engine API and webhook endpoints
- * are where those canary processes listen, with the tokens they accept.
+ * listening on `port`; with `canaries`, the engine APIs (shared and
+ * dedicated) and webhook endpoints are where those canary processes listen,
+ * with the tokens they accept.
  */
 export function terraformOutputJsonFor(
   pki: TopologyPki,
@@ -117,6 +118,16 @@ export function terraformOutputJsonFor(
   if (canaries) {
     const sharedApi = canaries.engineApiUrls.get("tornado-engine");
     if (sharedApi) applied.set("engine_api_url", sharedApi);
+    const engines = outputs.engines.value as Record<string, Record<string, unknown>>;
+    applied.set(
+      "engines",
+      Object.fromEntries(
+        Object.entries(engines).map(([name, engine]) => {
+          const running = canaries.engineApiUrls.get(name);
+          return [name, running ? { ...engine, api_url: running } : engine];
+        }),
+      ),
+    );
     const endpoints = outputs.webhook_endpoints.value as Record<string, Record<string, unknown>>;
     applied.set(
       "webhook_endpoints",
