@@ -155,6 +155,8 @@ interface Observer {
   inbox?: Inbox;
   /** The first of the final events of its tenants that reached it: everything sent before it would be in the inbox. */
   witness?: InboxMessage;
+  /** How long its witness took to arrive (or how long it was waited for). */
+  witnessMs: number;
   /** Its attempts to publish, judged once the final events are in. */
   forged: { subject: string; tag: string; outcome: PublishOutcome }[];
   forgedMs: number;
@@ -168,6 +170,8 @@ interface CollectorEvent {
   readonly body: string;
   /** Engine or reader id → what reached it within the event timeout (only those reading the tenant, with a subscription). */
   readonly arrivals: Map<string, InboxMessage | undefined>;
+  /** Engine or reader id → how long the event took to reach it (or was waited for). */
+  readonly arrivalMs: Map<string, number>;
 }
 
 export async function runNatsChecks(options: NatsCheckOptions): Promise<SmokeCheck[]> {
@@ -209,7 +213,12 @@ class NatsCheckRun {
     this.topology = options.topology;
     this.endpoint = options.endpoint;
     this.stepTimeoutMs = options.connectTimeoutMs + 1000;
-    this.observers = observersOf(this.topology).map((identity) => ({ identity, forged: [], forgedMs: 0 }));
+    this.observers = observersOf(this.topology).map((identity) => ({
+      identity,
+      forged: [],
+      forgedMs: 0,
+      witnessMs: 0,
+    }));
   }
 
   async all(): Promise<void> {
@@ -600,12 +609,21 @@ class NatsCheckRun {
       );
       return undefined;
     }
-    const event: CollectorEvent = { collector, tenant, tag: quoted(tag), body, arrivals: new Map() };
+    const event: CollectorEvent = {
+      collector,
+      tenant,
+      tag: quoted(tag),
+      body,
+      arrivals: new Map(),
+      arrivalMs: new Map(),
+    };
     this.events.push(event);
     const receivers = this.observers.filter((observer) => observer.identity.reads.includes(tenant));
     await Promise.all(
       receivers.map(async ({ identity, inbox }) => {
-        if (inbox) event.arrivals.set(identity.id, await inbox.waitForTag(event.tag, this.options.eventTimeoutMs));
+        if (!inbox) return;
+        event.arrivals.set(identity.id, await inbox.waitForTag(event.tag, this.options.eventTimeoutMs));
+        event.arrivalMs.set(identity.id, since(start));
       }),
     );
     const ms = since(start);
@@ -703,6 +721,7 @@ class NatsCheckRun {
    * before would have reached it ahead of the witness.
    */
   private async sendFinalEvents(): Promise<void> {
+    const start = performance.now();
     for (const [tenant, sender] of this.finalSenders) {
       const tag = this.tag();
       const outcome = await bounded(
@@ -722,6 +741,7 @@ class NatsCheckRun {
           tags.map(([tag]) => tag),
           this.options.eventTimeoutMs,
         );
+        observer.witnessMs = since(start);
       }),
     );
   }
@@ -781,8 +801,10 @@ class NatsCheckRun {
   private judgeReaderReceives(observer: Observer): void {
     const { identity, inbox } = observer;
     if (this.recorder.has(CHECK.readerReceives, identity.id)) return;
+    // Its wall time: the longest any of its events took to reach it.
+    const ms = Math.max(0, ...this.events.map((event) => event.arrivalMs.get(identity.id) ?? 0));
     const record = (result: "passed" | "failed" | "not_run", detail: string): void =>
-      this.recorder.record(CHECK.readerReceives, identity.id, result, 0, detail);
+      this.recorder.record(CHECK.readerReceives, identity.id, result, ms, detail);
     if (!inbox) {
       record("not_run", "it has no subscription, so it could receive nothing");
       return;
@@ -810,7 +832,8 @@ class NatsCheckRun {
     } else if (silent.length > 0) {
       record("not_run", `received ${list(received)}, but ${list(silent)} published no event, so not all was checked`);
     } else {
-      record("passed", `received all ${expected.length} events: ${list(received)}, each body intact`);
+      const events = expected.length === 1 ? "the 1 event" : `all ${expected.length} events`;
+      record("passed", `received ${events} of ${list(received)}, body intact`);
     }
   }
 
@@ -819,7 +842,7 @@ class NatsCheckRun {
     const { identity, inbox, witness } = observer;
     if (this.recorder.has(CHECK.otherTenantsEvents, identity.id)) return;
     const record = (result: "passed" | "failed" | "not_run", detail: string): void =>
-      this.recorder.record(CHECK.otherTenantsEvents, identity.id, result, 0, detail);
+      this.recorder.record(CHECK.otherTenantsEvents, identity.id, result, observer.witnessMs, detail);
     if (!inbox) {
       record("not_run", "it has no subscription, so it could receive nothing");
       return;
@@ -829,8 +852,8 @@ class NatsCheckRun {
       const event = this.events.find((candidate) => message.body.includes(candidate.tag));
       const tenant = event?.tenant ?? this.finalEventTenant(message);
       if (tenant === undefined || !unread.includes(tenant)) return [];
-      const from = event ? ` from ${event.collector.id}` : "";
-      return [`${tenant}'s event${from} on ${message.subject}`];
+      const which = event ? `event from ${event.collector.id}` : "final event";
+      return [`${tenant}'s ${which} on ${message.subject}`];
     });
     const sent = this.events.filter((event) => unread.includes(event.tenant));
     const sentTenants = unread.filter((tenant) => sent.some((event) => event.tenant === tenant));
@@ -841,7 +864,8 @@ class NatsCheckRun {
     } else if (!witness) {
       record(
         "not_run",
-        `no later event of ${list(identity.reads)} reached it, so that none of ${list(sentTenants)}'s events arrived is unproven`,
+        `no later event of ${list(identity.reads)} reached it, so it is unproven that none of the events of ` +
+          `${list(sentTenants)} arrived`,
       );
     } else {
       record(
