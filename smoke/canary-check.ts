@@ -14,7 +14,10 @@ import type { SmokeCheck } from "./smoke-report";
  * - `engine_api_url`: the engine API, e.g. http://127.0.0.1:4748 (the engine host's loopback);
  * - `engine_image_kind`: "canary" or "tornado";
  * - `webhook_endpoints` (sensitive): collector name -> { tenant, url, token, image_kind }; the
- *   collector accepts `POST <url>?token=<token>` with a JSON body and answers 2xx once published.
+ *   collector accepts `POST <url>?token=<token>` with a JSON body and answers 2xx once published;
+ * - `engines`: engine name -> { shared, tenant?, api_url, image_kind }. A webhook of a tenant with
+ *   a dedicated engine is checked at that engine (the shared engine does not receive a tenant that
+ *   opted out of it); every other webhook at the shared engine.
  *
  * Engine canary API: `GET /monitoring/ping` -> 200; `GET /canary/events` ->
  * `{"tenants": {"<tenant>": {"count": n, "events": [<Tornado event JSON>]}}}`.
@@ -33,10 +36,20 @@ export interface WebhookEndpoint {
   readonly imageKind: string;
 }
 
+/** A tenant's dedicated engine, from the `engines` output. */
+export interface DedicatedEngineApi {
+  readonly name: string;
+  readonly tenant: string;
+  readonly apiUrl: string;
+  readonly imageKind: string;
+}
+
 export interface CanaryOutputs {
   readonly engineApiUrl?: string;
   readonly engineImageKind?: string;
   readonly webhookEndpoints?: readonly WebhookEndpoint[];
+  /** Dedicated engines by tenant (the `engines` entries with `shared: false`). */
+  readonly dedicatedEngines?: readonly DedicatedEngineApi[];
 }
 
 export interface CanaryCheckOptions {
@@ -94,12 +107,48 @@ export function parseCanaryOutputs(values: OutputValues): CanaryOutputs {
       });
     }
   }
+  const dedicatedEngines = parseDedicatedEngines(values.engines, problems);
   if (problems.length > 0) throw new Error(`malformed canary outputs: ${problems.join("; ")}`);
   return {
     ...(typeof apiUrl === "string" ? { engineApiUrl: apiUrl.replace(/\/+$/, "") } : {}),
     ...(typeof imageKind === "string" ? { engineImageKind: imageKind } : {}),
     ...(endpoints !== undefined ? { webhookEndpoints } : {}),
+    ...(dedicatedEngines.length > 0 ? { dedicatedEngines } : {}),
   };
+}
+
+/** The dedicated engines of the `engines` output (absent in outputs from before dedicated engines). */
+function parseDedicatedEngines(engines: unknown, problems: string[]): DedicatedEngineApi[] {
+  if (engines === undefined) return [];
+  if (!isRecord(engines)) {
+    problems.push("engines: not a map of engine name to engine");
+    return [];
+  }
+  const found: DedicatedEngineApi[] = [];
+  for (const [name, entry] of Object.entries(engines)) {
+    const where = `engines["${name}"]`;
+    if (!isRecord(entry) || typeof entry.shared !== "boolean") {
+      problems.push(`${where}: not an engine ({ shared, tenant?, api_url, image_kind })`);
+      continue;
+    }
+    if (entry.shared) continue;
+    const missing = (["tenant", "api_url", "image_kind"] as const).filter(
+      (field) => typeof entry[field] !== "string" || entry[field] === "",
+    );
+    if (missing.length > 0) {
+      problems.push(`${where}: ${missing.join(", ")} missing`);
+    } else if (!/^https?:\/\//.test(entry.api_url as string)) {
+      problems.push(`${where}.api_url: ${JSON.stringify(entry.api_url)} is not an http(s) URL`);
+    } else {
+      found.push({
+        name,
+        tenant: entry.tenant as string,
+        apiUrl: (entry.api_url as string).replace(/\/+$/, ""),
+        imageKind: entry.image_kind as string,
+      });
+    }
+  }
+  return found;
 }
 
 /** Errors that mean "cannot be reached from here", as opposed to "reached, and wrong". */
@@ -152,9 +201,10 @@ export async function runCanaryChecks(values: OutputValues, options: CanaryCheck
     return [row(NO_IDENTITY, "failed", 0, reasonOf(error))];
   }
   const endpoints = canary.webhookEndpoints ?? [];
-  if (canary.engineApiUrl === undefined || canary.webhookEndpoints === undefined) {
+  const dedicated = canary.dedicatedEngines ?? [];
+  if ((canary.engineApiUrl === undefined && dedicated.length === 0) || canary.webhookEndpoints === undefined) {
     const absent = [
-      canary.engineApiUrl === undefined ? "engine_api_url" : undefined,
+      canary.engineApiUrl === undefined && dedicated.length === 0 ? "engine_api_url" : undefined,
       canary.webhookEndpoints === undefined ? "webhook_endpoints" : undefined,
     ].filter((name) => name !== undefined);
     return [
@@ -169,59 +219,86 @@ export async function runCanaryChecks(values: OutputValues, options: CanaryCheck
   if (endpoints.length === 0) {
     return [row(NO_IDENTITY, "not_run", 0, "webhook_endpoints is empty: no webhook collector to post to")];
   }
-  if (canary.engineImageKind !== CANARY) {
-    return endpoints.map((endpoint) =>
-      row(
-        identityOf(endpoint),
-        "not_run",
-        0,
-        `the engine runs image kind "${canary.engineImageKind ?? "(unknown)"}", not the canary, so it cannot count events`,
-      ),
-    );
-  }
 
-  const api = canary.engineApiUrl;
-  const pingStart = performance.now();
-  try {
-    const ping = await fetch(`${api}/monitoring/ping`, { signal: AbortSignal.timeout(requestTimeoutMs) });
-    await ping.arrayBuffer();
-    if (ping.status !== 200) {
-      return endpoints.map((endpoint) =>
+  const shared: EngineApi | undefined =
+    canary.engineApiUrl === undefined
+      ? undefined
+      : { label: "the engine", apiUrl: canary.engineApiUrl, imageKind: canary.engineImageKind };
+  const engineOf = (endpoint: WebhookEndpoint): EngineApi | undefined => {
+    const own = dedicated.find((engine) => engine.tenant === endpoint.tenant);
+    return own ? { label: `the engine ${own.name}`, apiUrl: own.apiUrl, imageKind: own.imageKind } : shared;
+  };
+  // One ping per engine, shared by its webhooks: undefined when it answered, else the row to report.
+  const pings = new Map<string, Promise<((identity: string) => SmokeCheck) | undefined>>();
+
+  const results: SmokeCheck[] = [];
+  for (const endpoint of endpoints) {
+    const identity = identityOf(endpoint);
+    const engine = engineOf(endpoint);
+    if (!engine) {
+      results.push(row(identity, "not_run", 0, `no engine with an API in the outputs reads tenant ${endpoint.tenant}`));
+      continue;
+    }
+    if (engine.imageKind !== CANARY) {
+      results.push(
         row(
-          identityOf(endpoint),
-          "failed",
-          since(pingStart),
-          `the engine canary answered ${ping.status} to ${api}/monitoring/ping`,
+          identity,
+          "not_run",
+          0,
+          `${engine.label} runs image kind "${engine.imageKind ?? "(unknown)"}", not the canary, so it cannot count events`,
         ),
       );
+      continue;
     }
+    if (!pings.has(engine.apiUrl)) pings.set(engine.apiUrl, ping(engine, requestTimeoutMs, row));
+    const unanswered = await pings.get(engine.apiUrl);
+    if (unanswered) {
+      results.push(unanswered(identity));
+      continue;
+    }
+    if (endpoint.imageKind !== CANARY) {
+      results.push(
+        row(identity, "not_run", 0, `the collector runs image kind "${endpoint.imageKind}", not the canary`),
+      );
+      continue;
+    }
+    results.push(await wholePath(engine.apiUrl, endpoint, { timeoutMs, requestTimeoutMs, runId }, row));
+  }
+  return results;
+}
+
+/** An engine API the whole path is checked at. */
+interface EngineApi {
+  /** "the engine" (the shared one) or "the engine <name>" (a dedicated one), for messages. */
+  readonly label: string;
+  readonly apiUrl: string;
+  readonly imageKind?: string;
+}
+
+/** Asks the engine canary's ping; resolves to undefined when it answered 200, else to the row each of its webhooks gets. */
+async function ping(
+  engine: EngineApi,
+  requestTimeoutMs: number,
+  row: (identity: string, result: SmokeCheck["result"], ms: number, detail: string) => SmokeCheck,
+): Promise<((identity: string) => SmokeCheck) | undefined> {
+  const api = engine.apiUrl;
+  const start = performance.now();
+  try {
+    const response = await fetch(`${api}/monitoring/ping`, { signal: AbortSignal.timeout(requestTimeoutMs) });
+    await response.arrayBuffer();
+    if (response.status === 200) return undefined;
+    const ms = since(start);
+    return (identity) =>
+      row(identity, "failed", ms, `the engine canary answered ${response.status} to ${api}/monitoring/ping`);
   } catch (error) {
+    const ms = since(start);
     const unreachable = unreachableReason(error);
     const detail = unreachable
       ? `the engine canary API ${api} cannot be reached from here (${unreachable}); it listens on the engine host's ` +
         "loopback: run the smoke test on that host to check the whole path"
       : `asking ${api}/monitoring/ping failed: ${reasonOf(error)}`;
-    return endpoints.map((endpoint) =>
-      row(identityOf(endpoint), unreachable ? "not_run" : "failed", since(pingStart), detail),
-    );
+    return (identity) => row(identity, unreachable ? "not_run" : "failed", ms, detail);
   }
-
-  const results: SmokeCheck[] = [];
-  for (const endpoint of endpoints) {
-    if (endpoint.imageKind !== CANARY) {
-      results.push(
-        row(
-          identityOf(endpoint),
-          "not_run",
-          0,
-          `the collector runs image kind "${endpoint.imageKind}", not the canary`,
-        ),
-      );
-      continue;
-    }
-    results.push(await wholePath(api, endpoint, { timeoutMs, requestTimeoutMs, runId }, row));
-  }
-  return results;
 }
 
 async function wholePath(

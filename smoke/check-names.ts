@@ -13,11 +13,21 @@ export const CHECK = {
   connect: "allow mTLS connection",
   /** A certificate from a throwaway CA, with the identity's exact subject, is refused. */
   foreignCa: "deny foreign-CA certificate, same subject",
-  /** The engine may subscribe to every tenant stream. */
+  /** The shared engine may subscribe to every tenant stream. */
   engineSubscribe: "allow engine subscribe *.tornado.events",
-  /** The engine may not publish, and nothing it tried reaches a subscriber. */
+  /** A dedicated engine or a reader may subscribe to the stream of each tenant it reads. */
+  observerSubscribe: "allow subscribe to the streams it reads",
+  /** An engine or reader may not subscribe to `>`, to every tenant's stream, or to a tenant it does not read. */
+  subscribeBeyond: "deny subscribe > and other tenants' streams",
+  /** Every event of the tenants a reader reads reaches it, on its subject, body intact. */
+  readerReceives: "allow reader receive its tenants' events",
+  /** No event of a tenant an engine or reader does not read reaches it. */
+  otherTenantsEvents: "deny receiving other tenants' events",
+  /** An engine may not publish, and nothing it tried reaches a subscriber. */
   enginePublish: "deny engine publish",
-  /** A collector's event reaches the engine under its tenant, body intact. */
+  /** A reader may not publish, and nothing it tried reaches a subscriber. */
+  readerPublish: "deny reader publish",
+  /** A collector's event reaches every engine that reads its tenant, on that engine's subject, body intact. */
   collectorEvent: "allow publish tornado.events, engine receives",
   /** A collector may not publish to another tenant's subject, and nothing of it arrives. */
   otherTenantSubject: "deny publish to another tenant's subject",

@@ -22,7 +22,7 @@ Target (default: the first of nats_urls, verified as nats_server_name):
   --servername NAME     verify the server certificate for this DNS name
 Output:
   --json                print a machine-readable report
-  --timeout MS          how long an event may take to reach the engine (default 5000)
+  --timeout MS          how long an event may take to reach an engine or reader (default 5000)
   --help                show this text
 
 Exit code: 0 when no check failed, 1 when one did, 2 when the smoke test could not run.

@@ -1,3 +1,5 @@
+import { ENGINE_ACCOUNT } from "../constructs/core/names";
+import { COLLECTOR_SUBJECT, subjectMatches } from "../constructs/core/subjects";
 import { NO_OUTPUTS_ADVICE, type OutputShape, type OutputValues } from "./output-shapes";
 import { SecretValue } from "./secret-value";
 import { SmokeInputError } from "./smoke-input-error";
@@ -8,9 +10,14 @@ import { SmokeInputError } from "./smoke-input-error";
  * NATS URLs and the name to verify, the CA, the tenants, and every identity
  * with its certificate and key. The checks are driven by this, not by a
  * topology file, so they test what was deployed.
+ *
+ * Engines and readers are the identities that receive events ("observers"
+ * below). The shared engine is the engine in the ENGINE account, without a
+ * tenant; a dedicated engine and a reader of one tenant live in that
+ * tenant's account; a reader of several tenants lives in ENGINE.
  */
 
-export type IdentityRole = "engine" | "collector" | "system";
+export type IdentityRole = "engine" | "collector" | "reader" | "system";
 
 export interface DeployedIdentity {
   /** `<role>/<name>`, the key of the `identities` output. */
@@ -21,6 +28,18 @@ export interface DeployedIdentity {
   readonly account: string;
   /** The certificate subject NATS maps to this user. */
   readonly natsUser: string;
+  /** The tenants whose events it may read (engines and readers); empty for collectors and the operator. */
+  readonly reads: readonly string[];
+  /** What the outputs allow it to subscribe to (engines and readers), e.g. `*.tornado.events`. */
+  readonly subscribeAllow: readonly string[];
+  /**
+   * The subject each tenant it reads arrives on for it (engines and readers):
+   * `<tenant>.tornado.events` in ENGINE; in a tenant's own account, the
+   * subject it is allowed to subscribe to (that tenant's stream:
+   * `tornado.events`, or `<tenant>.tornado.events` where the account maps it
+   * for a dedicated engine).
+   */
+  readonly streams: Readonly<Record<string, string>>;
   readonly certificatePem: string;
   /** PKCS#8; kept in memory and never printed. */
   readonly privateKey: SecretValue;
@@ -54,7 +73,117 @@ export interface OutputsOrigin {
 }
 
 const REQUIRED_OUTPUTS = ["nats_urls", "nats_server_name", "ca_certificate_pem", "tenants", "identities"] as const;
-const ROLES: readonly IdentityRole[] = ["engine", "collector", "system"];
+const ROLES: readonly IdentityRole[] = ["engine", "collector", "reader", "system"];
+
+/** Engines and readers: the identities that receive events. */
+export function isObserver(identity: DeployedIdentity): boolean {
+  return identity.role === "engine" || identity.role === "reader";
+}
+
+/** The shared engine: the engine in ENGINE, without a tenant. */
+export function isSharedEngine(identity: DeployedIdentity): boolean {
+  return identity.role === "engine" && identity.account === ENGINE_ACCOUNT && identity.tenant === undefined;
+}
+
+/** Engines and readers in report order: the shared engine, dedicated engines, then readers. */
+export function observersOf(topology: DeployedTopology): DeployedIdentity[] {
+  const rank = (identity: DeployedIdentity): number =>
+    isSharedEngine(identity) ? 0 : identity.role === "engine" ? 1 : 2;
+  return topology.identities.filter(isObserver).sort((a, b) => rank(a) - rank(b));
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string" && item !== "");
+}
+
+/** The subject `tenant`'s events carry in ENGINE, where its stream is imported with the tenant as prefix. */
+function engineSideSubject(tenant: string): string {
+  return `${tenant}.${COLLECTOR_SUBJECT}`;
+}
+
+interface ObserverFields {
+  readonly reads: string[];
+  readonly subscribeAllow: string[];
+  readonly streams: Record<string, string>;
+}
+
+/**
+ * What an engine or reader reads and where, from its `reads`, `account` and
+ * `subscribe` outputs; pushes what is wrong to `problems`. Outputs written
+ * before readers existed have no `reads` for the shared engine, which then
+ * read every tenant.
+ */
+function observerFields(
+  where: string,
+  entry: Record<string, unknown>,
+  tenantList: readonly string[] | undefined,
+  problems: string[],
+): ObserverFields | undefined {
+  const account = entry.account as string;
+  const tenant = typeof entry.tenant === "string" ? entry.tenant : undefined;
+  const known = tenantList && tenantList.length > 0 ? tenantList : undefined;
+  const found: string[] = [];
+
+  let reads: string[] | undefined;
+  if (entry.reads === undefined && entry.role === "engine") {
+    reads = tenant !== undefined ? [tenant] : account === ENGINE_ACCOUNT ? [...(known ?? [])] : undefined;
+  } else if (isStringList(entry.reads) && entry.reads.length > 0) {
+    reads = entry.reads;
+  }
+  if (!reads || (known && reads.some((name) => !known.includes(name)))) {
+    found.push(
+      `${where}.reads: ${JSON.stringify(entry.reads)} is not a non-empty list of tenants (${tenantList?.join(", ")})`,
+    );
+    reads = undefined;
+  }
+  if (tenant !== undefined && tenant !== account) {
+    found.push(
+      `${where}.tenant: ${JSON.stringify(tenant)} but account ${JSON.stringify(account)}; ` +
+        "an engine or reader of one tenant lives in that tenant's account",
+    );
+  }
+
+  const subscribe = entry.subscribe;
+  const allow = isRecord(subscribe) ? subscribe.allow : undefined;
+  if (!isStringList(allow) || allow.length === 0) {
+    found.push(
+      `${where}.subscribe.allow: ${JSON.stringify(allow)}; an engine or reader must be allowed to subscribe to ` +
+        "the tenants it reads",
+    );
+  }
+
+  const streams: Record<string, string> = {};
+  if (reads && isStringList(allow) && allow.length > 0) {
+    if (account === ENGINE_ACCOUNT) {
+      for (const name of reads) {
+        const subject = engineSideSubject(name);
+        if (!allow.some((pattern) => subjectMatches(pattern, subject))) {
+          found.push(
+            `${where}.subscribe.allow: ${JSON.stringify(allow)} does not cover ${subject}, where ${ENGINE_ACCOUNT} ` +
+              `receives ${name}, a tenant it reads`,
+          );
+        }
+        streams[name] = subject;
+      }
+    } else if (reads.length !== 1 || reads[0] !== account) {
+      found.push(
+        `${where}: lives in account ${JSON.stringify(account)} but reads ${JSON.stringify(reads)}; an engine or ` +
+          `reader outside ${ENGINE_ACCOUNT} reads exactly the tenant whose account it lives in`,
+      );
+    } else {
+      const allowed = [COLLECTOR_SUBJECT, engineSideSubject(account)];
+      if (allow.length !== 1 || !allowed.includes(allow[0])) {
+        found.push(
+          `${where}.subscribe.allow: ${JSON.stringify(allow)} is not the stream of tenant ${account} in its own ` +
+            `account; allowed: ${allowed.map((subject) => JSON.stringify([subject])).join(" or ")}`,
+        );
+      }
+      streams[account] = allow[0];
+    }
+  }
+  problems.push(...found);
+  return found.length === 0 ? { reads: reads as string[], subscribeAllow: allow as string[], streams } : undefined;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -135,6 +264,8 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
         problems.push(`${where}.tenant: ${JSON.stringify(tenant)} is not one of tenants (${tenantList?.join(", ")})`);
       }
       if (badFields.length > 0 || !ROLES.includes(role)) continue;
+      const observer =
+        role === "engine" || role === "reader" ? observerFields(where, entry, tenantList, problems) : undefined;
 
       const certificateOutput = entry.certificate_output as string;
       const privateKeyOutput = entry.private_key_output as string;
@@ -150,6 +281,7 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
           problems.push(`${name}: not a PEM ${label.toLowerCase()} (PKCS#8 expected for keys)`);
       }
       if (typeof certificatePem !== "string" || typeof privateKeyPem !== "string") continue;
+      if ((role === "engine" || role === "reader") && !observer) continue;
       identities.push({
         id,
         role,
@@ -157,13 +289,20 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
         ...(typeof tenant === "string" ? { tenant } : {}),
         account: entry.account as string,
         natsUser: entry.nats_user as string,
+        reads: observer?.reads ?? [],
+        subscribeAllow: observer?.subscribeAllow ?? [],
+        streams: observer?.streams ?? {},
         certificatePem,
         privateKey: new SecretValue(privateKeyPem),
       });
     }
     if (isRecord(index)) {
       const roles = Object.values(index).map((entry) => (isRecord(entry) ? entry.role : undefined));
-      if (!roles.includes("engine")) problems.push("identities: no engine identity");
+      if (!roles.includes("engine") && !roles.includes("reader")) {
+        problems.push(
+          "identities: no engine or reader identity; nothing could receive an event, so nothing could be checked",
+        );
+      }
       if (!roles.includes("collector")) problems.push("identities: no collector identity");
     }
   }

@@ -1,12 +1,21 @@
 // @peculiar/x509 needs the Reflect polyfill loaded before it.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import { ENGINE_ACCOUNT } from "../constructs/core/names";
+import { COLLECTOR_SUBJECT, ENGINE_SUBJECT, subjectMatches } from "../constructs/core/subjects";
 import { CHECK, NO_IDENTITY } from "./check-names";
 import { bounded, CheckRecorder, reasonOf, since } from "./check-recorder";
-import type { DeployedIdentity, DeployedTopology } from "./deployed-topology";
-import { EngineInbox } from "./engine-inbox";
+import { isSharedEngine, observersOf, type DeployedIdentity, type DeployedTopology } from "./deployed-topology";
+import { Inbox, type InboxMessage } from "./inbox";
 import { createCertificateAuthority, issueCertificate, type LocalCertificateAuthority } from "./local-pki";
-import { ProbeClient, tryConnect, tryPlaintext, type ClientMaterial, type NatsEndpoint } from "./nats-probes";
+import {
+  ProbeClient,
+  tryConnect,
+  tryPlaintext,
+  type ClientMaterial,
+  type NatsEndpoint,
+  type PublishOutcome,
+} from "./nats-probes";
 import { inspectServerCertificate } from "./server-certificate";
 import { newTag, smokeEvent } from "./smoke-event";
 import type { SmokeCheck } from "./smoke-report";
@@ -15,38 +24,61 @@ import type { SmokeCheck } from "./smoke-report";
  * The NATS half of the smoke test: every allowed path of the deployed
  * topology, and beside each the denial that must hold. A denial passes only
  * on the server's own refusal (a failed handshake, an authorization error, a
- * permission error), and "nothing arrives" only when a later sentinel from
- * the same publisher reached the engine without the forbidden message before
- * it. Every network step is bounded in time.
+ * permission error), and "nothing arrives" only when a later event reached
+ * the same engine or reader without the forbidden message before it (see
+ * Inbox). Every network step is bounded in time.
+ *
+ * The run: connect every engine and reader and subscribe it to what the
+ * outputs allow it; let each try to publish; then, collector by collector,
+ * publish the forbidden and the allowed event and watch where each arrives;
+ * last, one more event per tenant, so that every engine and reader has a
+ * later event of its own tenants to prove "nothing else arrived" by.
  */
-
-/** What collectors publish and the engine sees prefixed with the tenant (constructs/core/nats-config.ts). */
-const COLLECTOR_SUBJECT = "tornado.events";
-const ENGINE_SUBJECT = `*.${COLLECTOR_SUBJECT}`;
 
 export interface NatsCheckOptions {
   readonly topology: DeployedTopology;
   readonly endpoint: NatsEndpoint;
   /** Marks every event of this run, so a live engine's other traffic is ignored. */
   readonly runId: string;
-  /** How long an event may take to reach the engine. */
+  /** How long an event may take to reach an engine or reader. */
   readonly eventTimeoutMs: number;
   /** How long a connection (TCP, TLS, NATS handshake) may take. */
   readonly connectTimeoutMs: number;
 }
 
+/** Tenants whose events `identity` may not read. */
+function unreadTenants(topology: DeployedTopology, identity: DeployedIdentity): string[] {
+  return topology.tenants.filter((tenant) => !identity.reads.includes(tenant));
+}
+
+function subscribeCheck(identity: DeployedIdentity): string {
+  return isSharedEngine(identity) ? CHECK.engineSubscribe : CHECK.observerSubscribe;
+}
+
+function publishCheck(identity: DeployedIdentity): string {
+  return identity.role === "engine" ? CHECK.enginePublish : CHECK.readerPublish;
+}
+
 /** The checks in report order: each identity's denials beside its allowed twin. */
 export function natsCheckPlan(topology: DeployedTopology): [string, string][] {
-  const engine = engineIdentity(topology);
   const plan: [string, string][] = [
     [CHECK.serverCertificate, NO_IDENTITY],
     [CHECK.plaintext, NO_IDENTITY],
     [CHECK.noClientCertificate, NO_IDENTITY],
   ];
-  for (const identity of topology.identities.filter((candidate) => candidate.role !== "collector")) {
+  for (const observer of observersOf(topology)) {
+    plan.push(
+      [CHECK.connect, observer.id],
+      [subscribeCheck(observer), observer.id],
+      [CHECK.subscribeBeyond, observer.id],
+    );
+    if (observer.role === "reader") plan.push([CHECK.readerReceives, observer.id]);
+    if (unreadTenants(topology, observer).length > 0) plan.push([CHECK.otherTenantsEvents, observer.id]);
+    plan.push([publishCheck(observer), observer.id]);
+  }
+  for (const identity of topology.identities.filter((candidate) => candidate.role === "system")) {
     plan.push([CHECK.connect, identity.id]);
   }
-  plan.push([CHECK.engineSubscribe, engine.id], [CHECK.enginePublish, engine.id]);
   for (const collector of collectors(topology)) {
     plan.push(
       [CHECK.connect, collector.id],
@@ -60,11 +92,6 @@ export function natsCheckPlan(topology: DeployedTopology): [string, string][] {
   return plan;
 }
 
-function engineIdentity(topology: DeployedTopology): DeployedIdentity {
-  // parseDeployedTopology guarantees one.
-  return topology.identities.find((identity) => identity.role === "engine") as DeployedIdentity;
-}
-
 function collectors(topology: DeployedTopology): DeployedIdentity[] {
   return topology.identities.filter((identity) => identity.role === "collector");
 }
@@ -76,6 +103,75 @@ function materialOf(topology: DeployedTopology, identity: DeployedIdentity): Cli
 /** A JSON string literal in an event body: tags never match inside a longer tag. */
 function quoted(tag: string): string {
   return JSON.stringify(tag);
+}
+
+/** The subject `tenant`'s events carry in ENGINE. */
+function engineSideSubject(tenant: string): string {
+  return `${tenant}.${COLLECTOR_SUBJECT}`;
+}
+
+/**
+ * What an engine or reader must not be able to subscribe to: everything
+ * (`>`), every tenant's stream, and the stream of each tenant it does not
+ * read; less what the outputs allow it (the shared engine's
+ * `*.tornado.events` covers tenants it does not read: that nothing of them
+ * reaches it is the "deny receiving other tenants' events" check). `>` is
+ * always tried.
+ */
+function subjectsBeyond(
+  topology: DeployedTopology,
+  identity: DeployedIdentity,
+): { tried: string[]; allowed: string[] } {
+  const candidates = [">", ENGINE_SUBJECT, ...unreadTenants(topology, identity).map(engineSideSubject)];
+  const allowedByOutputs = (subject: string): boolean =>
+    subject !== ">" &&
+    identity.subscribeAllow.some((pattern) => pattern === subject || subjectMatches(pattern, subject));
+  return {
+    tried: candidates.filter((subject) => !allowedByOutputs(subject)),
+    allowed: candidates.filter(allowedByOutputs),
+  };
+}
+
+/**
+ * Where an engine or reader tries to publish: where events flow in its
+ * account, so a forged event would reach that account's readers. In ENGINE,
+ * each tenant's `<tenant>.tornado.events`; in a tenant's account, what its
+ * collectors publish and the tenant's stream.
+ */
+function forgedSubjects(topology: DeployedTopology, identity: DeployedIdentity): string[] {
+  if (identity.account === ENGINE_ACCOUNT) return topology.tenants.map(engineSideSubject);
+  return [...new Set([COLLECTOR_SUBJECT, ...Object.values(identity.streams)])];
+}
+
+function list(items: readonly string[]): string {
+  return items.join(", ");
+}
+
+/** An engine or reader during the run. */
+interface Observer {
+  readonly identity: DeployedIdentity;
+  client?: ProbeClient;
+  /** Set when at least one of its allowed subscriptions is active. */
+  inbox?: Inbox;
+  /** The first of the final events of its tenants that reached it: everything sent before it would be in the inbox. */
+  witness?: InboxMessage;
+  /** How long its witness took to arrive (or how long it was waited for). */
+  witnessMs: number;
+  /** Its attempts to publish, judged once the final events are in. */
+  forged: { subject: string; tag: string; outcome: PublishOutcome }[];
+  forgedMs: number;
+}
+
+/** An event a collector was allowed to publish, and where it arrived. */
+interface CollectorEvent {
+  readonly collector: DeployedIdentity;
+  readonly tenant: string;
+  readonly tag: string;
+  readonly body: string;
+  /** Engine or reader id → what reached it within the event timeout (only those reading the tenant, with a subscription). */
+  readonly arrivals: Map<string, InboxMessage | undefined>;
+  /** Engine or reader id → how long the event took to reach it (or was waited for). */
+  readonly arrivalMs: Map<string, number>;
 }
 
 export async function runNatsChecks(options: NatsCheckOptions): Promise<SmokeCheck[]> {
@@ -99,9 +195,15 @@ class NatsCheckRun {
   private readonly endpoint: NatsEndpoint;
   private readonly clients: ProbeClient[] = [];
   private readonly stepTimeoutMs: number;
-  private engine?: { client: ProbeClient; inbox?: EngineInbox };
-  /** A collector whose event reached the engine, kept open to send the sentinel for the engine's denied publish. */
-  private sentinelSender?: { client: ProbeClient; identity: DeployedIdentity };
+  private readonly observers: Observer[];
+  /** Every event a collector was allowed to publish. */
+  private readonly events: CollectorEvent[] = [];
+  /** Collectors that published no allowed event (could not connect, or were denied), by tenant. */
+  private readonly silentCollectors = new Map<string, string[]>();
+  /** Per tenant, a collector whose publish was accepted, kept open to send the tenant's final event. */
+  private readonly finalSenders = new Map<string, { client: ProbeClient; identity: DeployedIdentity }>();
+  /** Tag → tenant of every final event sent. */
+  private readonly finalEvents = new Map<string, string>();
   private foreignCa?: Promise<LocalCertificateAuthority>;
 
   constructor(
@@ -111,6 +213,12 @@ class NatsCheckRun {
     this.topology = options.topology;
     this.endpoint = options.endpoint;
     this.stepTimeoutMs = options.connectTimeoutMs + 1000;
+    this.observers = observersOf(this.topology).map((identity) => ({
+      identity,
+      forged: [],
+      forgedMs: 0,
+      witnessMs: 0,
+    }));
   }
 
   async all(): Promise<void> {
@@ -120,12 +228,19 @@ class NatsCheckRun {
     }
     await this.plaintext();
     await this.noClientCertificate();
-    await this.connectEngine();
+    // Everyone who receives listens before anyone publishes, so every one of them witnesses every publish.
+    for (const observer of this.observers) await this.listen(observer);
+    for (const observer of this.observers) await this.forge(observer);
     for (const identity of this.topology.identities.filter((candidate) => candidate.role === "system")) {
       await this.connectOnly(identity);
     }
     for (const collector of collectors(this.topology)) await this.collector(collector);
-    await this.enginePublish();
+    await this.sendFinalEvents();
+    for (const observer of this.observers) {
+      this.judgeForged(observer);
+      if (observer.identity.role === "reader") this.judgeReaderReceives(observer);
+      if (unreadTenants(this.topology, observer.identity).length > 0) this.judgeOtherTenants(observer);
+    }
   }
 
   async close(): Promise<void> {
@@ -138,10 +253,11 @@ class NatsCheckRun {
 
   private async serverCertificate(): Promise<boolean> {
     const start = performance.now();
-    const engine = engineIdentity(this.topology);
+    // Any identity's certificate shows the server's; parseDeployedTopology guarantees an engine or reader.
+    const identity = this.observers[0]?.identity ?? this.topology.identities[0];
     const outcome = await inspectServerCertificate(
       this.endpoint,
-      materialOf(this.topology, engine),
+      materialOf(this.topology, identity),
       this.options.connectTimeoutMs,
     );
     const { servername, address } = this.endpoint;
@@ -270,42 +386,96 @@ class NatsCheckRun {
     await client?.close();
   }
 
-  private async connectEngine(): Promise<void> {
-    const engine = engineIdentity(this.topology);
-    const client = await this.connectAs(engine);
+  /** Connects an engine or reader and subscribes it to what the outputs allow it, then beyond. */
+  private async listen(observer: Observer): Promise<void> {
+    const { identity } = observer;
+    const client = await this.connectAs(identity);
     if (!client) {
-      this.recorder.notRun(`not run: could not connect as ${engine.id}`, engine.id);
+      this.recorder.notRun(`not run: could not connect as ${identity.id}`, identity.id);
       return;
     }
-    this.engine = { client };
+    observer.client = client;
     const start = performance.now();
-    const { outcome, subscription } = await bounded(
-      this.stepTimeoutMs,
-      `subscribing as ${engine.id}`,
-      client.subscribe(ENGINE_SUBJECT),
-    );
-    if (outcome === "active") {
-      this.engine.inbox = new EngineInbox(subscription, this.options.runId);
-      this.recorder.record(CHECK.engineSubscribe, engine.id, "passed", since(start), `subscribed to ${ENGINE_SUBJECT}`);
-    } else {
-      this.recorder.record(
-        CHECK.engineSubscribe,
-        engine.id,
-        "failed",
-        since(start),
-        `permission error subscribing to ${ENGINE_SUBJECT}: the engine could receive no event`,
+    const inbox = new Inbox(this.options.runId);
+    const active: string[] = [];
+    const denied: string[] = [];
+    for (const subject of identity.subscribeAllow) {
+      const { outcome } = await bounded(
+        this.stepTimeoutMs,
+        `subscribing as ${identity.id}`,
+        client.subscribe(subject, inbox.accept),
       );
+      (outcome === "active" ? active : denied).push(subject);
     }
+    if (active.length > 0) observer.inbox = inbox;
+    const who = `the ${identity.role}`;
+    this.recorder.record(
+      subscribeCheck(identity),
+      identity.id,
+      denied.length === 0 ? "passed" : "failed",
+      since(start),
+      denied.length === 0
+        ? `subscribed to ${list(active)}`
+        : active.length === 0
+          ? `permission error subscribing to ${list(denied)}: ${who} could receive no event`
+          : `permission error subscribing to ${list(denied)} (subscribed to ${list(active)}): ${who} could receive nothing there`,
+    );
+    await this.subscribeBeyond(identity, client);
+  }
+
+  private async subscribeBeyond(identity: DeployedIdentity, client: ProbeClient): Promise<void> {
+    const start = performance.now();
+    const { tried, allowed } = subjectsBeyond(this.topology, identity);
+    const accepted: string[] = [];
+    for (const subject of tried) {
+      const { outcome, subscription } = await bounded(
+        this.stepTimeoutMs,
+        `subscribing as ${identity.id}`,
+        client.subscribe(subject),
+      );
+      if (outcome === "active") {
+        accepted.push(subject);
+        subscription.unsubscribe();
+      }
+    }
+    const notTried = allowed.length === 0 ? "" : `; not tried: ${list(allowed)} (within what it may subscribe to)`;
+    this.recorder.record(
+      CHECK.subscribeBeyond,
+      identity.id,
+      accepted.length === 0 ? "passed" : "failed",
+      since(start),
+      accepted.length === 0
+        ? `permission errors for ${list(tried)}${notTried}`
+        : `subscribed to ${list(accepted)} without a permission error (it may subscribe to ${list(identity.subscribeAllow)} only)`,
+    );
+  }
+
+  /** An engine or reader tries to publish where events flow in its account; judged in judgeForged. */
+  private async forge(observer: Observer): Promise<void> {
+    const { identity, client } = observer;
+    if (!client) return;
+    const start = performance.now();
+    for (const subject of forgedSubjects(this.topology, identity)) {
+      const tag = this.tag();
+      const outcome = await bounded(
+        this.stepTimeoutMs,
+        `publishing as ${identity.id}`,
+        client.publish(subject, smokeEvent(tag, this.options.runId, { identity: identity.id })),
+      );
+      observer.forged.push({ subject, tag: quoted(tag), outcome });
+    }
+    observer.forgedMs = since(start);
   }
 
   private async collector(collector: DeployedIdentity): Promise<void> {
+    const tenant = collector.tenant as string;
     const client = await this.connectAs(collector);
     await this.foreignCertificate(collector);
     if (!client) {
       this.recorder.notRun(`not run: could not connect as ${collector.id}`, collector.id);
+      this.silentCollectors.set(tenant, [...(this.silentCollectors.get(tenant) ?? []), collector.id]);
       return;
     }
-    const tenant = collector.tenant as string;
     const otherTenant = this.topology.tenants.find((candidate) => candidate !== tenant);
     // With a single tenant, the prefixed form of its own stream stands in: collectors may not publish it either.
     const otherSubject = `${otherTenant ?? tenant}.${COLLECTOR_SUBJECT}`;
@@ -326,8 +496,12 @@ class NatsCheckRun {
       forbidden.push({ check, subject, tag, outcome, ms: since(start) });
     }
 
-    // The allowed publish, which is also the sentinel for the two forbidden ones before it.
-    const sentinel = await this.collectorEvent(collector, client);
+    // The allowed publish, which is also the later event for the two forbidden ones before it.
+    const event = await this.collectorEvent(collector, client);
+    if (!event) this.silentCollectors.set(tenant, [...(this.silentCollectors.get(tenant) ?? []), collector.id]);
+    const witnesses = event
+      ? [...event.arrivals.entries()].filter(([, arrived]) => arrived !== undefined).map(([id]) => id)
+      : [];
     for (const attempt of forbidden) {
       if (attempt.outcome === "accepted") {
         this.recorder.record(
@@ -337,32 +511,41 @@ class NatsCheckRun {
           attempt.ms,
           `published to ${attempt.subject} without a permission error (collectors may publish ${COLLECTOR_SUBJECT} only)`,
         );
-      } else if (!sentinel) {
+      } else if (witnesses.length === 0) {
         this.recorder.record(
           attempt.check,
           collector.id,
           "not_run",
           attempt.ms,
-          `the permission error for ${attempt.subject} came, but with no sentinel at the engine "nothing arrives" is unproven`,
+          `the permission error for ${attempt.subject} came, but no engine or reader received the collector's later ` +
+            `event, so "nothing arrives" is unproven`,
         );
       } else {
-        const leaked = this.engine?.inbox?.arrivedBefore(sentinel, quoted(attempt.tag)) ?? [];
+        const leaked = this.arrivalsOf(quoted(attempt.tag));
         this.recorder.record(
           attempt.check,
           collector.id,
           leaked.length === 0 ? "passed" : "failed",
           attempt.ms,
           leaked.length === 0
-            ? `permission error for ${attempt.subject}; the later sentinel reached the engine without it`
-            : `reached the engine as ${leaked.map((message) => message.subject).join(", ")} despite the permission error`,
+            ? `permission error for ${attempt.subject}; the later event reached ${list(witnesses)} without it`
+            : `reached ${list(leaked)} despite the permission error`,
         );
       }
     }
 
     await this.collectorSubscribe(collector, client);
-    // The engine publish check needs a sentinel from a collector whose events are known to arrive.
-    if (!this.sentinelSender && sentinel) this.sentinelSender = { client, identity: collector };
+    // Kept open to send the tenant's final event, the later event every engine and reader of it is judged by.
+    if (event && !this.finalSenders.has(tenant)) this.finalSenders.set(tenant, { client, identity: collector });
     else await client.close();
+  }
+
+  /** "<identity> as <subject>" for every engine or reader that received a message carrying `tag`. */
+  private arrivalsOf(tag: string): string[] {
+    return this.observers.flatMap((observer) => {
+      const arrived = observer.inbox?.find(tag);
+      return arrived ? [`${observer.identity.id} as ${arrived.subject}`] : [];
+    });
   }
 
   private async foreignCertificate(collector: DeployedIdentity): Promise<void> {
@@ -396,13 +579,18 @@ class NatsCheckRun {
     return createCertificateAuthority(real.getField("CN")[0] ?? "Tornado NATS CA", real.getField("O")[0] ?? "Tornado");
   }
 
-  /** Publishes the allowed event and waits for it at the engine; returns its tag when it arrived. */
-  private async collectorEvent(collector: DeployedIdentity, client: ProbeClient): Promise<string | undefined> {
-    const expectedSubject = `${collector.tenant}.${COLLECTOR_SUBJECT}`;
+  /**
+   * Publishes the allowed event and waits for it at every engine and reader
+   * of the collector's tenant; records the verdict for the engines (readers
+   * get theirs in judgeReaderReceives). Returns the event when it was
+   * published.
+   */
+  private async collectorEvent(collector: DeployedIdentity, client: ProbeClient): Promise<CollectorEvent | undefined> {
+    const tenant = collector.tenant as string;
     const tag = this.tag();
     const body = smokeEvent(tag, this.options.runId, {
       identity: collector.id,
-      tenant: collector.tenant as string,
+      tenant,
       text: "tornado-nats smoke ✓",
     });
     const start = performance.now();
@@ -421,53 +609,84 @@ class NatsCheckRun {
       );
       return undefined;
     }
-    const inbox = this.engine?.inbox;
-    if (!inbox) {
+    const event: CollectorEvent = {
+      collector,
+      tenant,
+      tag: quoted(tag),
+      body,
+      arrivals: new Map(),
+      arrivalMs: new Map(),
+    };
+    this.events.push(event);
+    const receivers = this.observers.filter((observer) => observer.identity.reads.includes(tenant));
+    await Promise.all(
+      receivers.map(async ({ identity, inbox }) => {
+        if (!inbox) return;
+        event.arrivals.set(identity.id, await inbox.waitForTag(event.tag, this.options.eventTimeoutMs));
+        event.arrivalMs.set(identity.id, since(start));
+      }),
+    );
+    const ms = since(start);
+
+    const engines = receivers.filter((observer) => observer.identity.role === "engine");
+    if (engines.length === 0) {
+      const readers = receivers.length > 0 ? "; the readers of it are checked in their own rows" : "";
       this.recorder.record(
         CHECK.collectorEvent,
         collector.id,
         "not_run",
-        since(start),
-        "published, but the engine identity has no subscription to receive it",
+        ms,
+        `published, but no engine reads tenant ${tenant}${readers}`,
       );
-      return undefined;
+      return event;
     }
-    const received = await inbox.waitForTag(quoted(tag), this.options.eventTimeoutMs);
-    const ms = since(start);
-    if (!received) {
+    const problems: string[] = [];
+    const unchecked: string[] = [];
+    for (const { identity, inbox } of engines) {
+      const who = engines.length === 1 ? "the engine" : identity.id;
+      const expected = identity.streams[tenant];
+      const received = event.arrivals.get(identity.id);
+      if (!inbox) unchecked.push(identity.id);
+      else if (!received) {
+        const hint = isSharedEngine(identity)
+          ? `is ${COLLECTOR_SUBJECT} exported to the engine account and imported with the tenant prefix?`
+          : `is ${COLLECTOR_SUBJECT} mapped to ${expected} in account ${identity.account}?`;
+        problems.push(
+          `${who} did not receive the event within ${this.options.eventTimeoutMs} ms (expected on ${expected}; ${hint})`,
+        );
+      } else if (received.subject !== expected) {
+        const fix = isSharedEngine(identity)
+          ? `the import prefix of tenant ${tenant}`
+          : `the subject mapping of account ${identity.account}`;
+        problems.push(
+          `${who} received it on ${received.subject}, expected ${expected}: ${who} would file it under ` +
+            `tenant "${received.subject.split(".")[0]}" (check ${fix})`,
+        );
+      } else if (received.body !== body) problems.push(`${who} received the event altered`);
+    }
+    if (problems.length > 0) {
+      this.recorder.record(CHECK.collectorEvent, collector.id, "failed", ms, problems.join("; "));
+    } else if (unchecked.length > 0) {
+      const who = engines.length === 1 ? "the engine identity" : list(unchecked);
       this.recorder.record(
         CHECK.collectorEvent,
         collector.id,
-        "failed",
+        "not_run",
         ms,
-        `the engine did not receive the event within ${this.options.eventTimeoutMs} ms (expected on ${expectedSubject}; ` +
-          "is tornado.events exported to the engine account and imported with the tenant prefix?)",
+        `published, but ${who} has no subscription to receive it`,
       );
-      return undefined;
-    }
-    if (received.subject !== expectedSubject) {
+    } else {
       this.recorder.record(
         CHECK.collectorEvent,
         collector.id,
-        "failed",
+        "passed",
         ms,
-        `the engine received it on ${received.subject}, expected ${expectedSubject}: the engine would file it under ` +
-          `tenant "${received.subject.split(".")[0]}" (check the import prefix of tenant ${collector.tenant})`,
+        engines.length === 1
+          ? `received on ${engines[0].identity.streams[tenant]}, body intact`
+          : `received by ${engines.map(({ identity }) => `${identity.id} on ${identity.streams[tenant]}`).join(" and ")}, body intact`,
       );
-      return quoted(tag);
     }
-    if (received.body !== body) {
-      this.recorder.record(CHECK.collectorEvent, collector.id, "failed", ms, "the engine received the event altered");
-      return quoted(tag);
-    }
-    this.recorder.record(
-      CHECK.collectorEvent,
-      collector.id,
-      "passed",
-      ms,
-      `received on ${expectedSubject}, body intact`,
-    );
-    return quoted(tag);
+    return event;
   }
 
   private async collectorSubscribe(collector: DeployedIdentity, client: ProbeClient): Promise<void> {
@@ -495,78 +714,166 @@ class NatsCheckRun {
     );
   }
 
-  private async enginePublish(): Promise<void> {
-    const engine = engineIdentity(this.topology);
-    if (!this.engine || this.recorder.has(CHECK.enginePublish, engine.id)) return;
+  /**
+   * One more event per tenant, from a collector of it whose publish was
+   * accepted, sent after everything else: the first of its tenants' final
+   * events to reach an engine or reader is its witness. Anything published
+   * before would have reached it ahead of the witness.
+   */
+  private async sendFinalEvents(): Promise<void> {
     const start = performance.now();
-    const attempts = [];
-    for (const tenant of this.topology.tenants) {
-      const subject = `${tenant}.${COLLECTOR_SUBJECT}`;
+    for (const [tenant, sender] of this.finalSenders) {
       const tag = this.tag();
       const outcome = await bounded(
         this.stepTimeoutMs,
-        `publishing as ${engine.id}`,
-        this.engine.client.publish(subject, smokeEvent(tag, this.options.runId, { identity: engine.id })),
+        `publishing as ${sender.identity.id}`,
+        sender.client.publish(
+          COLLECTOR_SUBJECT,
+          smokeEvent(tag, this.options.runId, { identity: sender.identity.id, tenant }),
+        ),
       );
-      attempts.push({ subject, tag, outcome });
+      if (outcome === "accepted") this.finalEvents.set(quoted(tag), tenant);
     }
-    const accepted = attempts.filter((attempt) => attempt.outcome === "accepted").map((attempt) => attempt.subject);
+    await Promise.all(
+      this.observers.map(async (observer) => {
+        const tags = [...this.finalEvents].filter(([, tenant]) => observer.identity.reads.includes(tenant));
+        observer.witness = await observer.inbox?.waitForAny(
+          tags.map(([tag]) => tag),
+          this.options.eventTimeoutMs,
+        );
+        observer.witnessMs = since(start);
+      }),
+    );
+  }
+
+  /** The tenant whose final event `message` is. */
+  private finalEventTenant(message: InboxMessage): string | undefined {
+    return [...this.finalEvents].find(([tag]) => message.body.includes(tag))?.[1];
+  }
+
+  /** The publish denial of an engine or reader: a permission error, and nothing of it reached anyone. */
+  private judgeForged(observer: Observer): void {
+    const { identity, forged, forgedMs } = observer;
+    const check = publishCheck(identity);
+    if (this.recorder.has(check, identity.id) || forged.length === 0) return;
+    const accepted = forged.filter((attempt) => attempt.outcome === "accepted").map((attempt) => attempt.subject);
     if (accepted.length > 0) {
       this.recorder.record(
-        CHECK.enginePublish,
-        engine.id,
+        check,
+        identity.id,
         "failed",
-        since(start),
-        `published to ${accepted.join(", ")} without a permission error (the engine may publish nothing)`,
+        forgedMs,
+        `published to ${list(accepted)} without a permission error (the ${identity.role} may publish nothing)`,
       );
       return;
     }
-    // The engine's PUBs were handled before the PONG of its flush; a collector's later sentinel
-    // is delivered to the engine's connection after anything those PUBs could have delivered.
-    const sender = this.sentinelSender;
-    const inbox = this.engine.inbox;
-    if (!sender || !inbox) {
-      const missing = !inbox ? "the engine identity has no subscription" : "no collector's event reached the engine";
+    const subjects = list(forged.map((attempt) => attempt.subject));
+    const leaked = forged.flatMap((attempt) => this.arrivalsOf(attempt.tag));
+    const witnesses = this.observers.filter((candidate) => candidate.witness).map((candidate) => candidate.identity.id);
+    if (leaked.length > 0) {
       this.recorder.record(
-        CHECK.enginePublish,
-        engine.id,
-        "not_run",
-        since(start),
-        `permission errors came, but ${missing}, so "nothing arrives" is unproven`,
+        check,
+        identity.id,
+        "failed",
+        forgedMs,
+        `reached ${list(leaked)} despite the permission error`,
       );
-      return;
-    }
-    const sentinel = this.tag();
-    const sent = await bounded(
-      this.stepTimeoutMs,
-      `publishing as ${sender.identity.id}`,
-      sender.client.publish(
-        COLLECTOR_SUBJECT,
-        smokeEvent(sentinel, this.options.runId, { identity: sender.identity.id }),
-      ),
-    );
-    const arrived =
-      sent === "accepted" ? await inbox.waitForTag(quoted(sentinel), this.options.eventTimeoutMs) : undefined;
-    if (!arrived) {
+    } else if (witnesses.length === 0) {
       this.recorder.record(
-        CHECK.enginePublish,
-        engine.id,
+        check,
+        identity.id,
         "not_run",
-        since(start),
-        `permission errors came, but ${sender.identity.id}'s sentinel never reached the engine, so "nothing arrives" is unproven`,
+        forgedMs,
+        `permission errors for ${subjects} came, but no engine or reader received a later event, so "nothing arrives" is unproven`,
       );
+    } else {
+      this.recorder.record(
+        check,
+        identity.id,
+        "passed",
+        forgedMs,
+        `permission errors for ${subjects}; later events reached ${list(witnesses)} without them`,
+      );
+    }
+  }
+
+  /** A reader got every event of the tenants it reads, each on the subject it sees that tenant on, intact. */
+  private judgeReaderReceives(observer: Observer): void {
+    const { identity, inbox } = observer;
+    if (this.recorder.has(CHECK.readerReceives, identity.id)) return;
+    // Its wall time: the longest any of its events took to reach it.
+    const ms = Math.max(0, ...this.events.map((event) => event.arrivalMs.get(identity.id) ?? 0));
+    const record = (result: "passed" | "failed" | "not_run", detail: string): void =>
+      this.recorder.record(CHECK.readerReceives, identity.id, result, ms, detail);
+    if (!inbox) {
+      record("not_run", "it has no subscription, so it could receive nothing");
       return;
     }
-    const leaked = attempts.flatMap((attempt) => inbox.arrivedBefore(quoted(sentinel), quoted(attempt.tag)));
-    this.recorder.record(
-      CHECK.enginePublish,
-      engine.id,
-      leaked.length === 0 ? "passed" : "failed",
-      since(start),
-      leaked.length === 0
-        ? `permission errors for ${attempts.map((attempt) => attempt.subject).join(", ")}; a later sentinel arrived without them`
-        : `reached the engine as ${leaked.map((message) => message.subject).join(", ")} despite the permission error`,
-    );
+    const expected = this.events.filter((event) => identity.reads.includes(event.tenant));
+    const problems = expected.flatMap((event) => {
+      const subject = identity.streams[event.tenant];
+      const arrived = event.arrivals.get(identity.id);
+      if (!arrived) {
+        return [
+          `${event.collector.id}'s event did not arrive within ${this.options.eventTimeoutMs} ms (expected on ${subject})`,
+        ];
+      }
+      if (arrived.subject !== subject)
+        return [`${event.collector.id}'s event arrived on ${arrived.subject}, expected ${subject}`];
+      return arrived.body === event.body ? [] : [`${event.collector.id}'s event arrived altered`];
+    });
+    const silent = identity.reads.flatMap((tenant) => this.silentCollectors.get(tenant) ?? []);
+    const received = identity.reads
+      .filter((tenant) => expected.some((event) => event.tenant === tenant))
+      .map((tenant) => `${tenant} on ${identity.streams[tenant]}`);
+    if (problems.length > 0) record("failed", problems.join("; "));
+    else if (expected.length === 0) {
+      record("not_run", `no collector of ${list(identity.reads)} published an event for it to receive`);
+    } else if (silent.length > 0) {
+      record("not_run", `received ${list(received)}, but ${list(silent)} published no event, so not all was checked`);
+    } else {
+      const events = expected.length === 1 ? "the 1 event" : `all ${expected.length} events`;
+      record("passed", `received ${events} of ${list(received)}, body intact`);
+    }
+  }
+
+  /** No event of a tenant it does not read reached an engine or reader, proven by a later event of its own tenants. */
+  private judgeOtherTenants(observer: Observer): void {
+    const { identity, inbox, witness } = observer;
+    if (this.recorder.has(CHECK.otherTenantsEvents, identity.id)) return;
+    const record = (result: "passed" | "failed" | "not_run", detail: string): void =>
+      this.recorder.record(CHECK.otherTenantsEvents, identity.id, result, observer.witnessMs, detail);
+    if (!inbox) {
+      record("not_run", "it has no subscription, so it could receive nothing");
+      return;
+    }
+    const unread = unreadTenants(this.topology, identity);
+    const leaked = inbox.messages.flatMap((message) => {
+      const event = this.events.find((candidate) => message.body.includes(candidate.tag));
+      const tenant = event?.tenant ?? this.finalEventTenant(message);
+      if (tenant === undefined || !unread.includes(tenant)) return [];
+      const which = event ? `event from ${event.collector.id}` : "final event";
+      return [`${tenant}'s ${which} on ${message.subject}`];
+    });
+    const sent = this.events.filter((event) => unread.includes(event.tenant));
+    const sentTenants = unread.filter((tenant) => sent.some((event) => event.tenant === tenant));
+    if (leaked.length > 0) {
+      record("failed", `received ${list(leaked)}; it reads ${list(identity.reads)} only`);
+    } else if (sent.length === 0) {
+      record("not_run", `no collector of ${list(unread)} published an event, so there was nothing to withhold`);
+    } else if (!witness) {
+      record(
+        "not_run",
+        `no later event of ${list(identity.reads)} reached it, so it is unproven that none of the events of ` +
+          `${list(sentTenants)} arrived`,
+      );
+    } else {
+      record(
+        "passed",
+        `none of the ${sent.length} events of ${list(sentTenants)} arrived; a later event of ` +
+          `${this.finalEventTenant(witness)} did`,
+      );
+    }
   }
 }
 

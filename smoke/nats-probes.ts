@@ -1,5 +1,5 @@
 import { connect as connectTcp } from "node:net";
-import { connect, errors, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { connect, errors, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 /**
  * Small, honest probes against a NATS server, shared by the smoke test and the
@@ -69,7 +69,14 @@ export class ProbeClient {
     return new ProbeClient(connection);
   }
 
-  /** Publishes and waits for the server's verdict (a round trip). */
+  /**
+   * Publishes and waits for the server's verdict (a round trip). Publishes
+   * on one client must not overlap: a publish permission error that arrives
+   * within this round trip is this publish's, whatever subject it names. The
+   * server names the subject it checked, which is the subject after the
+   * account's subject mappings (`tornado.events` is checked, and refused, as
+   * `<tenant>.tornado.events` in an account that maps it).
+   */
   async publish(subject: string, data: Uint8Array | string): Promise<PublishOutcome> {
     const before = this.violations.length;
     this.connection.publish(subject, data);
@@ -86,10 +93,21 @@ export class ProbeClient {
 
   /**
    * Subscribes and waits for the server's verdict. A denied subscription is
-   * closed by the client with the permission error.
+   * closed by the client with the permission error. With `onMessage`, each
+   * message is handed over as the client parses it, so the messages of
+   * several subscriptions of one connection keep the order they arrived in.
    */
-  async subscribe(subject: string): Promise<{ outcome: "active" | "denied"; subscription: Subscription }> {
-    const subscription = this.connection.subscribe(subject);
+  async subscribe(
+    subject: string,
+    onMessage?: (message: Msg) => void,
+  ): Promise<{ outcome: "active" | "denied"; subscription: Subscription }> {
+    const subscription = onMessage
+      ? this.connection.subscribe(subject, {
+          callback: (error, message) => {
+            if (!error) onMessage(message);
+          },
+        })
+      : this.connection.subscribe(subject);
     await this.connection.flush();
     const closedWith = await Promise.race([
       subscription.closed.then((error) => error),

@@ -19,7 +19,7 @@ export interface SmokeOptions extends OutputsLocation {
   readonly server?: string;
   /** The DNS name to verify the server certificate against. @default the `nats_server_name` output */
   readonly servername?: string;
-  /** How long a collector's event may take to reach the engine. @default 5000 */
+  /** How long an event may take to reach an engine or reader. @default 5000 */
   readonly eventTimeoutMs?: number;
   /** How long a connection (TCP, TLS and NATS handshake) may take. @default 5000 */
   readonly connectTimeoutMs?: number;

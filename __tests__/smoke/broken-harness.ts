@@ -1,4 +1,5 @@
 import type { NatsServerConfig } from "../../constructs/core/nats-config";
+import type { TopologyInput } from "../../constructs/core/topology-schema";
 import { runSmoke } from "../../smoke/run-smoke";
 import type { SmokeReport } from "../../smoke/smoke-report";
 import { startSecuredNats, type SecuredNats } from "../helpers/secured-nats";
@@ -16,10 +17,15 @@ export interface BrokenDeployment {
 
 export async function smokeAgainstBroken(
   alterConfig: (config: NatsServerConfig) => NatsServerConfig,
+  input: TopologyInput = smokeTopology(),
 ): Promise<BrokenDeployment> {
-  const nats = await startSecuredNats(smokeTopology(), { alterConfig });
+  const nats = await startSecuredNats(input, { alterConfig });
   try {
-    const report = await runSmoke({ outputs: terraformOutputJson(nats), eventTimeoutMs: 1500, connectTimeoutMs: 3000 });
+    const report = await runSmoke({
+      outputs: terraformOutputJson(nats, input),
+      eventTimeoutMs: 1500,
+      connectTimeoutMs: 3000,
+    });
     return { nats, report };
   } catch (error) {
     await nats.stop();

@@ -180,6 +180,74 @@ describe("GIVEN canaries deployed and reachable", () => {
   });
 });
 
+describe("GIVEN a tenant with a dedicated engine (the `engines` output)", () => {
+  let dedicated: CanaryStandIn;
+
+  beforeEach(async () => {
+    dedicated = await canaryStandIn();
+    dedicated.countUnder.set("hook-acme", "acme");
+    standIn.countUnder.delete("hook-acme");
+  });
+
+  afterEach(async () => {
+    await dedicated.close();
+  });
+
+  function withDedicatedAcme(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const outputs = canaryOutputs(overrides);
+    const endpoints = outputs.webhook_endpoints as Record<string, Record<string, string>>;
+    endpoints["webhook-acme"].url = `${dedicated.url}/event/hook-acme`;
+    return {
+      ...outputs,
+      engines: {
+        "tornado-engine": { shared: true, host: "master", api_url: standIn.url, image_kind: "canary" },
+        "acme-engine": { shared: false, tenant: "acme", host: "master", api_url: dedicated.url, image_kind: "canary" },
+      },
+    };
+  }
+
+  test("WHEN its webhook is posted to THEN its own engine's canary is asked, and the other tenants' the shared one's", async () => {
+    const results = await runCanaryChecks(withDedicatedAcme(), FAST);
+
+    expect(results.map((result) => [result.identity, result.result, result.detail])).toEqual([
+      [
+        "collector/webhook-acme",
+        "passed",
+        `posted to ${dedicated.url}/event/hook-acme; the engine canary counted it under tenant acme`,
+      ],
+      [
+        "collector/webhook-master",
+        "passed",
+        `posted to ${standIn.url}/event/hook-master; the engine canary counted it under tenant master`,
+      ],
+    ]);
+  });
+
+  test("WHEN the dedicated engine runs the real image THEN only its tenant's check is not run, naming it", async () => {
+    const outputs = withDedicatedAcme();
+    (outputs.engines as Record<string, Record<string, unknown>>)["acme-engine"].image_kind = "tornado";
+
+    const results = await runCanaryChecks(outputs, FAST);
+
+    expect(results.map((result) => [result.result, result.detail])).toEqual([
+      ["not_run", 'the engine acme-engine runs image kind "tornado", not the canary, so it cannot count events'],
+      ["passed", expect.any(String)],
+    ]);
+  });
+
+  test("WHEN there is no shared engine THEN a webhook of a tenant without an engine is not run, saying so", async () => {
+    const { engine_api_url: _api, engine_image_kind: _kind, ...outputs } = withDedicatedAcme();
+    delete (outputs.engines as Record<string, unknown>)["tornado-engine"];
+
+    const results = await runCanaryChecks(outputs, FAST);
+
+    expect(results.map((result) => [result.identity, result.result, result.detail])).toEqual([
+      ["collector/webhook-acme", "passed", expect.any(String)],
+      ["collector/webhook-master", "not_run", "no engine with an API in the outputs reads tenant master"],
+    ]);
+  });
+});
+
 describe("GIVEN the whole path cannot be checked from here", () => {
   test("WHEN no canary outputs exist THEN one check is reported as not run, saying why", async () => {
     expect(await runCanaryChecks({ nats_urls: ["tls://x:4222"] }, FAST)).toEqual([
@@ -286,6 +354,22 @@ describe("parseCanaryOutputs", () => {
     ).toThrow(
       'malformed canary outputs: engine_api_url: "127.0.0.1:4748" is not an http(s) URL; ' +
         'webhook_endpoints["a"].url: "ftp://x" is not an http(s) URL; webhook_endpoints["b"]: tenant, url, token, image_kind missing',
+    );
+  });
+
+  test("GIVEN a malformed `engines` output THEN the error names the engine", () => {
+    expect(() =>
+      parseCanaryOutputs({
+        engines: {
+          good: { shared: true, host: "m", api_url: "http://127.0.0.1:4748", image_kind: "canary" },
+          odd: "x",
+          half: { shared: false, tenant: "acme", api_url: "localhost:4749", image_kind: "canary" },
+          bare: { shared: false },
+        },
+      }),
+    ).toThrow(
+      'malformed canary outputs: engines["odd"]: not an engine ({ shared, tenant?, api_url, image_kind }); ' +
+        'engines["half"].api_url: "localhost:4749" is not an http(s) URL; engines["bare"]: tenant, api_url, image_kind missing',
     );
   });
 

@@ -29,6 +29,42 @@ export function smokeTopology(): TopologyInput {
   return { ...input, nats: { ...input.nats, dnsNames: ["localhost", "nats.example.net"] } };
 }
 
+/**
+ * Who reads what (issue 9): acme and globex share with the shared engine;
+ * initech opted out and has its own engine. Readers: acme-archive (acme
+ * alone, in acme's account), initech-audit (initech alone, in initech's
+ * account, where its stream is mapped to initech.tornado.events) and siem
+ * (acme and globex, in ENGINE).
+ */
+export function readersTopology(): TopologyInput {
+  return {
+    name: "tornado-readers",
+    organization: "Acme Monitoring",
+    hosts: [{ name: "master", url: "unix:///var/run/docker.sock" }],
+    tenants: [{ name: "acme" }, { name: "globex" }, { name: "initech", sharedEngine: false }],
+    nats: { dnsNames: ["localhost", "nats.example.net"], clientPort: 4222 },
+    engine: { host: "master" },
+    dedicatedEngines: [{ name: "initech-engine", tenant: "initech", host: "master", apiPort: 4749 }],
+    collectors: [
+      { name: "webhook-acme", tenant: "acme", kind: "webhook", host: "master", port: 9081 },
+      { name: "webhook-globex", tenant: "globex", kind: "webhook", host: "master", port: 9082 },
+      { name: "webhook-initech", tenant: "initech", kind: "webhook", host: "master", port: 9083 },
+      {
+        name: "email-initech",
+        tenant: "initech",
+        kind: "email",
+        host: "master",
+        image: "registry.example.net/tornado/email_collector:1.2",
+      },
+    ],
+    readers: [
+      { name: "acme-archive", tenants: ["acme"] },
+      { name: "initech-audit", tenants: ["initech"], host: "master", image: "registry.example.net/audit:1.0" },
+      { name: "siem", tenants: ["acme", "globex"] },
+    ],
+  };
+}
+
 /** The synthesized stack as cdktf writes it, with its "//" metadata (which maps construct ids to outputs). */
 export function synthesizedStack(input: TopologyInput): { name: string; stack: Record<string, any> } {
   const topology = resolveTopology(input);
@@ -58,8 +94,9 @@ export function terraformOutputJson(
 
 /**
  * `terraform output -json` of the stack applied with `pki`, its NATS server
- * listening on `port`; with `canaries`, the engine API and webhook endpoints
- * are where those canary processes listen, with the tokens they accept.
+ * listening on `port`; with `canaries`, the engine APIs (shared and
+ * dedicated) and webhook endpoints are where those canary processes listen,
+ * with the tokens they accept.
  */
 export function terraformOutputJsonFor(
   pki: TopologyPki,
@@ -81,6 +118,16 @@ export function terraformOutputJsonFor(
   if (canaries) {
     const sharedApi = canaries.engineApiUrls.get("tornado-engine");
     if (sharedApi) applied.set("engine_api_url", sharedApi);
+    const engines = outputs.engines.value as Record<string, Record<string, unknown>>;
+    applied.set(
+      "engines",
+      Object.fromEntries(
+        Object.entries(engines).map(([name, engine]) => {
+          const running = canaries.engineApiUrls.get(name);
+          return [name, running ? { ...engine, api_url: running } : engine];
+        }),
+      ),
+    );
     const endpoints = outputs.webhook_endpoints.value as Record<string, Record<string, unknown>>;
     applied.set(
       "webhook_endpoints",

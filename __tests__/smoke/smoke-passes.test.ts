@@ -86,9 +86,12 @@ function expectAllPassed(report: SmokeReport): void {
   expect(report.ok).toBe(true);
 }
 
-/** NATS checks: 3 global, 2 per engine, 2 for the system identity, 6 per collector; plus one whole path per webhook. */
+/**
+ * NATS checks: 3 global; for the engine (which reads every tenant) 4: connect, subscribe, deny subscribing beyond,
+ * deny publish; 1 for the system identity; 6 per collector; plus one whole path per webhook.
+ */
 function expectedPassed(): number {
-  return 3 + 2 + 2 + 6 * smokeTopology().collectors.length + fleet.webhooks.size;
+  return 3 + 4 + 1 + 6 * smokeTopology().collectors.length + fleet.webhooks.size;
 }
 
 describe("GIVEN a correctly configured topology", () => {

@@ -56,6 +56,26 @@ describe("renderNatsConfig", () => {
     });
   });
 
+  test("GIVEN a tenant with a dedicated engine THEN its collectors may publish the subject its account maps tornado.events to, which is what nats-server checks", () => {
+    const mapped = renderNatsConfig(
+      resolveTopology(
+        withChange((input) => {
+          input.tenants[2].sharedEngine = false;
+          input.dedicatedEngines = [{ name: "globex-engine", tenant: "globex", host: "master", apiPort: 4749 }];
+        }),
+      ),
+      RUNTIME,
+    );
+
+    expect(mapped.accounts.globex.mappings).toEqual({ "tornado.events": "globex.tornado.events" });
+    const collectors = mapped.accounts.globex.users.filter((user) => !user.user.startsWith("CN=globex-engine,"));
+    expect(collectors.map((user) => user.permissions?.publish)).toEqual(
+      Array(3).fill({ allow: ["globex.tornado.events"] }),
+    );
+    // Tenants without a mapping are unchanged.
+    expect(mapped.accounts.acme).toEqual(config.accounts.acme);
+  });
+
   test("THEN ENGINE imports every tenant with its name as prefix, and the engine only reads", () => {
     expect(config.accounts.ENGINE).toEqual({
       users: [

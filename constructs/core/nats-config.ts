@@ -110,14 +110,17 @@ function userOf(identity: ClientIdentity, permissions?: NatsPermissions): NatsUs
  * A collector's permissions: publish `tornado.events` only. It may subscribe
  * to nothing, except a nats_json collector, which reads exactly its topics,
  * inside its own tenant's account.
+ *
+ * nats-server applies the account's subject mappings before it checks
+ * publish permissions (server/parser.go maps the subject, then
+ * processInboundClientMsg checks it). In the account of a tenant with a
+ * dedicated engine, `tornado.events` is mapped to `<tenant>.tornado.events`,
+ * so that is the subject the collector's publish is checked as.
  */
 export function collectorPermissions(collector: CollectorSpec, topology: Topology): NatsPermissions {
-  const topics = collector.topics.flatMap((topic) => topic.subjects);
-  // nats-server applies an account's subject mapping before it checks publish
-  // permissions, so where tornado.events is mapped, the mapped subject is what
-  // the collector must be allowed (it still publishes tornado.events).
   const stream = tenantStreamSubject(topology, collector.tenant);
   const publish = stream === COLLECTOR_SUBJECT ? COLLECTOR_PERMISSIONS.publish : { allow: [stream] };
+  const topics = collector.topics.flatMap((topic) => topic.subjects);
   return { publish, subscribe: topics.length === 0 ? COLLECTOR_PERMISSIONS.subscribe : { allow: topics } };
 }
 
