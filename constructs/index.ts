@@ -20,6 +20,8 @@ export type {
   DockerHostSpec,
   TenantSpec,
   NatsSpec,
+  NatsNodeSpec,
+  SatelliteSpec,
   EngineSpec,
   CollectorSpec,
   KeySpec,
@@ -44,7 +46,7 @@ export {
   natsServerSubject,
   natsServerDnsNames,
 } from "./core/identities";
-export type { ClientIdentity, ClientRole, CertificateSubject } from "./core/identities";
+export type { ClientIdentity, ClientRole, CertificateSubject, NatsServerIdentity } from "./core/identities";
 export type { CertificateUsage } from "./core/pki";
 export type { DockerHostKind } from "./core/docker-host-url";
 export {
@@ -66,7 +68,16 @@ export type {
   NatsStreamExport,
   NatsStreamImport,
   NatsTlsBlock,
+  NatsClusterBlock,
+  NatsLeafnodeListener,
+  NatsLeafnodeRemote,
+  NatsContainerFiles,
 } from "./core/nats-config";
+export { masterNodeRuntime } from "./core/nats-config";
+export { renderSatelliteConfig, leafRemoteUrls, satelliteCollectors } from "./core/satellite-config";
+export type { SatelliteRuntime } from "./core/satellite-config";
+export { natsClusterWarnings } from "./core/validate-nats-shape";
+export type { TopologyWarning } from "./core/validate-nats-shape";
 export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
 
 // Who reads what
@@ -77,8 +88,8 @@ export { renderReader, READER_CONFIG_FILE } from "./core/reader-config";
 export type { RenderedReader } from "./core/reader-config";
 
 // Tornado configuration renderers
-export { TORNADO_TLS_PATHS, natsAddressFor, natsExtraHostsFor } from "./core/tornado-config";
-export type { RenderedFile } from "./core/tornado-config";
+export { TORNADO_TLS_PATHS, natsAddressesFor, natsEndpointsFor, natsExtraHostsFor } from "./core/tornado-config";
+export type { RenderedFile, NatsEndpoint } from "./core/tornado-config";
 export {
   renderEngineFiles,
   defaultRulesFiles,

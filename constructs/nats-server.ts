@@ -1,70 +1,108 @@
-import { Container } from "@cdktf/provider-docker/lib/container";
+import { Container, type ContainerPorts, type ContainerUpload } from "@cdktf/provider-docker/lib/container";
 import { Construct } from "constructs";
-import {
-  NATS_CONTAINER_CLIENT_PORT,
-  renderNatsConfig,
-  serializeNatsConfig,
-  type NatsServerConfig,
-} from "./core/nats-config";
-import type { Topology } from "./core/topology";
+import { NATS_CONTAINER_CLIENT_PORT, serializeNatsConfig, type NatsServerConfig } from "./core/nats-config";
 import type { CertificateAuthority } from "./certificate-authority";
 import type { DockerHost } from "./docker-host";
 import type { IssuedCertificate } from "./issued-certificate";
 
-/** Where the NATS container finds its files. */
+/** Where a NATS container finds its files. */
 export const NATS_CONTAINER_PATHS = {
   config: "/etc/nats/nats.json",
   caFile: "/etc/nats/certs/ca.pem",
   certFile: "/etc/nats/certs/server.pem",
   keyFile: "/etc/nats/certs/server-key.pem",
+  /** A satellite's identity towards the master (its leaf connection). */
+  leafCertFile: "/etc/nats/certs/leaf.pem",
+  leafKeyFile: "/etc/nats/certs/leaf-key.pem",
 } as const;
 
 /** Props of a {@link NatsServer}. */
 export interface NatsServerProps {
-  /** The validated topology: accounts, users and NATS settings come from it. */
-  readonly topology: Topology;
   /** The Docker host the server runs on. */
   readonly host: DockerHost;
+  /** server_name and container name. */
+  readonly name: string;
+  /** The image, e.g. `nats:2.15.3-alpine`. */
+  readonly image: string;
+  /** The rendered config, with the paths of {@link NATS_CONTAINER_PATHS}. */
+  readonly config: NatsServerConfig;
   /** The CA client certificates must be signed by. */
   readonly ca: CertificateAuthority;
-  /** The server certificate, with a DNS SAN for every name clients use. */
+  /** The server certificate, with a DNS SAN for every name clients (and routes) use. */
   readonly certificate: IssuedCertificate;
+  /**
+   * For a satellite: the client certificate of its leaf connection to the master.
+   * @default none
+   */
+  readonly leafIdentity?: IssuedCertificate;
+  /** The client port published on the host. */
+  readonly clientPort: number;
+  /**
+   * The route port of a cluster node, published on the host.
+   * @default none (not a cluster node)
+   */
+  readonly clusterPort?: number;
+  /**
+   * The leafnode port satellites connect to, published on the host.
+   * @default none (no satellites)
+   */
+  readonly leafnodePort?: number;
+  /** The monitoring port inside the container (the healthcheck uses it). */
+  readonly monitoringPort: number;
+  /**
+   * Publish monitoring on the host at this loopback address and port.
+   * @default not published
+   */
+  readonly monitoringPublished?: { readonly ip: string; readonly port: number };
+  /** Lame duck duration in seconds: the container gets that long (plus a margin) to stop. */
+  readonly lameDuckDurationSeconds: number;
 }
 
 /**
- * The NATS server container: TLS-only with verify_and_map, one account per
- * tenant, the config rendered from the topology and uploaded as JSON with the
- * CA, certificate and key. Stopping it sends SIGUSR2 (lame duck mode) and
- * waits for clients to move before Docker kills it.
+ * A NATS server container: a master node (single or clustered) or a
+ * satellite. TLS-only with verify_and_map; its JSON config, CA, certificate
+ * and key uploaded (keys 0400). Stopping it sends SIGUSR2 (lame duck mode)
+ * and waits for clients to move before Docker kills it.
  */
 export class NatsServer extends Construct {
-  /** The NATS server's `docker_container`. */
+  /** The server's container. */
   readonly container: Container;
   /** The rendered config, as uploaded. */
   readonly config: NatsServerConfig;
 
   constructor(scope: Construct, id: string, props: NatsServerProps) {
     super(scope, id);
-    const { nats } = props.topology;
-    const monitoringPublished = nats.monitoring.hostPort !== undefined;
-    // Unpublished, the monitoring endpoint binds the container's loopback, so
-    // only the healthcheck reaches it, not other containers on the network.
-    const monitoringHost = monitoringPublished ? "0.0.0.0" : "127.0.0.1";
-    this.config = renderNatsConfig(props.topology, {
-      listenHost: "0.0.0.0",
-      listenPort: NATS_CONTAINER_CLIENT_PORT,
-      monitoringListen: `${monitoringHost}:${nats.monitoring.port}`,
-      certFile: NATS_CONTAINER_PATHS.certFile,
-      keyFile: NATS_CONTAINER_PATHS.keyFile,
-      caFile: NATS_CONTAINER_PATHS.caFile,
+    this.config = props.config;
+    const stopTimeoutSeconds = props.lameDuckDurationSeconds + 15;
+    const tcp = (internal: number, external: number, ip?: string): ContainerPorts => ({
+      internal,
+      external,
+      protocol: "tcp",
+      ...(ip === undefined ? {} : { ip }),
     });
+    const uploads: ContainerUpload[] = [
+      { file: NATS_CONTAINER_PATHS.config, content: serializeNatsConfig(props.config), permissions: "0444" },
+      { file: NATS_CONTAINER_PATHS.caFile, content: props.ca.certPem, permissions: "0444" },
+      { file: NATS_CONTAINER_PATHS.certFile, content: props.certificate.certPem, permissions: "0444" },
+      // The official image runs as root, which owns uploaded files: 0400 leaves the key to it alone.
+      { file: NATS_CONTAINER_PATHS.keyFile, content: props.certificate.privateKeyPemPkcs8, permissions: "0400" },
+      ...(props.leafIdentity
+        ? [
+            { file: NATS_CONTAINER_PATHS.leafCertFile, content: props.leafIdentity.certPem, permissions: "0444" },
+            {
+              file: NATS_CONTAINER_PATHS.leafKeyFile,
+              content: props.leafIdentity.privateKeyPemPkcs8,
+              permissions: "0400",
+            },
+          ]
+        : []),
+    ];
 
-    const stopTimeoutSeconds = nats.lameDuckDurationSeconds + 15;
     this.container = new Container(this, "container", {
       provider: props.host.provider,
-      name: nats.serverName,
-      hostname: nats.serverName,
-      image: props.host.image(nats.image).imageId,
+      name: props.name,
+      hostname: props.name,
+      image: props.host.image(props.image).imageId,
       command: ["-c", NATS_CONTAINER_PATHS.config],
       restart: "unless-stopped",
       mustRun: true,
@@ -76,25 +114,27 @@ export class NatsServer extends Construct {
       destroyGraceSeconds: stopTimeoutSeconds,
       networksAdvanced: [{ name: props.host.sharedNetwork.name }],
       ports: [
-        { internal: NATS_CONTAINER_CLIENT_PORT, external: nats.clientPort, protocol: "tcp" },
-        ...(monitoringPublished
-          ? [{ internal: nats.monitoring.port, external: nats.monitoring.hostPort, ip: nats.monitoring.hostIp }]
+        tcp(NATS_CONTAINER_CLIENT_PORT, props.clientPort),
+        ...(props.clusterPort === undefined ? [] : [tcp(props.clusterPort, props.clusterPort)]),
+        ...(props.leafnodePort === undefined ? [] : [tcp(props.leafnodePort, props.leafnodePort)]),
+        ...(props.monitoringPublished
+          ? [
+              {
+                internal: props.monitoringPort,
+                external: props.monitoringPublished.port,
+                ip: props.monitoringPublished.ip,
+              },
+            ]
           : []),
       ],
       healthcheck: {
-        test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${nats.monitoring.port}/healthz`],
+        test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${props.monitoringPort}/healthz`],
         interval: "10s",
         timeout: "3s",
         retries: 3,
         startPeriod: "5s",
       },
-      upload: [
-        { file: NATS_CONTAINER_PATHS.config, content: serializeNatsConfig(this.config), permissions: "0444" },
-        { file: NATS_CONTAINER_PATHS.caFile, content: props.ca.certPem, permissions: "0444" },
-        { file: NATS_CONTAINER_PATHS.certFile, content: props.certificate.certPem, permissions: "0444" },
-        // The official image runs as root, which owns uploaded files: 0400 leaves the key to it alone.
-        { file: NATS_CONTAINER_PATHS.keyFile, content: props.certificate.privateKeyPemPkcs8, permissions: "0400" },
-      ],
+      upload: uploads,
     });
   }
 }

@@ -94,7 +94,7 @@ export class TornadoCollector extends Construct {
       // snmptrapd binds UDP 162, a privileged port.
       ...hardenedContainer(
         props.host,
-        natsExtraHostsFor(props.topology, collector.host),
+        natsExtraHostsFor(props.topology, collector.host, collector.satellite),
         collector.kind === "snmptrapd" ? ["NET_BIND_SERVICE"] : [],
       ),
       name: props.containerName ?? `tornado-collector-${collector.name}`,

@@ -1,4 +1,4 @@
-import { Fn, TerraformVariable } from "cdktf";
+import { Annotations, Fn, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import {
   clientIdentities,
@@ -6,18 +6,38 @@ import {
   dedicatedEngineIdentity,
   engineIdentity,
   readerIdentity,
+  satelliteIdentity,
   natsServerDnsNames,
   natsServerSubject,
   type ClientIdentity,
 } from "./core/identities";
+import { masterNodeRuntime, NATS_CONTAINER_CLIENT_PORT, renderNatsConfig } from "./core/nats-config";
+import { leafRemoteUrls, renderSatelliteConfig } from "./core/satellite-config";
 import type { EngineSpec, Topology } from "./core/topology";
+import { natsClusterWarnings } from "./core/validate-nats-shape";
 import { CertificateAuthority } from "./certificate-authority";
 import { DockerHost } from "./docker-host";
 import { IssuedCertificate } from "./issued-certificate";
-import { NatsServer } from "./nats-server";
+import { NATS_CONTAINER_PATHS, NatsServer, type NatsServerProps } from "./nats-server";
 import { TornadoCollector } from "./tornado-collector";
 import { TornadoEngine } from "./tornado-engine";
 import { TornadoReader } from "./tornado-reader";
+
+/** What every NATS container of a topology shares: image, client port, monitoring, lame duck. */
+function natsServerSettings(
+  topology: Topology,
+): Pick<NatsServerProps, "image" | "monitoringPort" | "monitoringPublished" | "lameDuckDurationSeconds"> {
+  const { nats } = topology;
+  return {
+    image: nats.image,
+    monitoringPort: nats.monitoring.port,
+    monitoringPublished:
+      nats.monitoring.hostPort === undefined
+        ? undefined
+        : { ip: nats.monitoring.hostIp, port: nats.monitoring.hostPort },
+    lameDuckDurationSeconds: nats.lameDuckDurationSeconds,
+  };
+}
 
 /** Props of a {@link TornadoTopology}. */
 export interface TornadoTopologyProps {
@@ -44,10 +64,14 @@ export class TornadoTopology extends Construct {
   readonly hosts: ReadonlyMap<string, DockerHost>;
   /** The generated CA that issues every certificate of the topology. */
   readonly ca: CertificateAuthority;
-  /** The NATS server's certificate, with a DNS SAN for every name clients use. */
+  /** The (first) NATS server's certificate, with a DNS SAN for every name clients use. */
   readonly serverCertificate: IssuedCertificate;
-  /** The NATS server container. */
+  /** The (first) NATS server of the master site. */
   readonly natsServer: NatsServer;
+  /** Every NATS server of the master site (one, or the cluster's nodes), keyed by server name. */
+  readonly natsServers: ReadonlyMap<string, NatsServer>;
+  /** Satellite NATS servers (leaf nodes), keyed by satellite name. */
+  readonly satellites: ReadonlyMap<string, NatsServer>;
   /** Keyed by identity id (`<role>/<name>`). */
   readonly identities: ReadonlyMap<string, IssuedIdentity>;
   /** The shared engine; absent when every tenant opted out of it. */
@@ -89,13 +113,6 @@ export class TornadoTopology extends Construct {
     });
     const leaf = { ca: this.ca, validityHours: pki.validityHours, earlyRenewalHours: pki.earlyRenewalHours };
 
-    this.serverCertificate = new IssuedCertificate(this, "nats-server-cert", {
-      ...leaf,
-      subject: natsServerSubject(topology),
-      usage: "server",
-      dnsNames: natsServerDnsNames(topology),
-    });
-
     this.identities = new Map(
       clientIdentities(topology).map((identity) => [
         identity.id,
@@ -110,12 +127,75 @@ export class TornadoTopology extends Construct {
       ]),
     );
 
-    this.natsServer = new NatsServer(this, "nats", {
-      topology,
-      host: this.host(topology.nats.host),
-      ca: this.ca,
-      certificate: this.serverCertificate,
-    });
+    // Legal but unwise shapes: cdktf prints these at synth without failing it.
+    for (const warning of natsClusterWarnings(topology.nats.nodes, topology.nats.cluster !== undefined)) {
+      Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
+    }
+
+    // A single server keeps the construct ids it always had; cluster nodes are named.
+    const single = topology.nats.cluster === undefined;
+    const serverCertificates = new Map<string, IssuedCertificate>();
+    this.natsServers = new Map(
+      topology.nats.nodes.map((node) => {
+        const certificate = new IssuedCertificate(this, single ? "nats-server-cert" : `nats-server-cert-${node.name}`, {
+          ...leaf,
+          subject: natsServerSubject(node, topology.organization),
+          // Cluster routes present the node's certificate as a client too.
+          usage: single ? "server" : "server-and-client",
+          dnsNames: natsServerDnsNames(node),
+        });
+        serverCertificates.set(node.name, certificate);
+        const server = new NatsServer(this, single ? "nats" : `nats-${node.name}`, {
+          ...natsServerSettings(topology),
+          host: this.host(node.host),
+          name: node.name,
+          config: renderNatsConfig(topology, masterNodeRuntime(topology, node, NATS_CONTAINER_PATHS), node),
+          ca: this.ca,
+          certificate,
+          clientPort: node.clientPort,
+          clusterPort: node.clusterPort,
+          leafnodePort: topology.satellites.length > 0 ? node.leafnodePort : undefined,
+        });
+        return [node.name, server];
+      }),
+    );
+    const [firstNode] = topology.nats.nodes;
+    this.natsServer = this.natsServers.get(firstNode.name) as NatsServer;
+    this.serverCertificate = serverCertificates.get(firstNode.name) as IssuedCertificate;
+
+    this.satellites = new Map(
+      topology.satellites.map((satellite) => {
+        const certificate = new IssuedCertificate(this, `satellite-cert-${satellite.name}`, {
+          ...leaf,
+          subject: natsServerSubject(satellite, topology.organization),
+          usage: "server",
+          dnsNames: natsServerDnsNames(satellite),
+        });
+        const server = new NatsServer(this, `satellite-${satellite.name}`, {
+          ...natsServerSettings(topology),
+          clientPort: satellite.clientPort,
+          host: this.host(satellite.host),
+          name: satellite.name,
+          config: renderSatelliteConfig(topology, satellite, {
+            listenHost: "0.0.0.0",
+            listenPort: NATS_CONTAINER_CLIENT_PORT,
+            monitoringListen: `127.0.0.1:${topology.nats.monitoring.port}`,
+            certFile: NATS_CONTAINER_PATHS.certFile,
+            keyFile: NATS_CONTAINER_PATHS.keyFile,
+            caFile: NATS_CONTAINER_PATHS.caFile,
+            leafRemoteUrls: leafRemoteUrls(topology),
+            leafCertFile: NATS_CONTAINER_PATHS.leafCertFile,
+            leafKeyFile: NATS_CONTAINER_PATHS.leafKeyFile,
+          }),
+          ca: this.ca,
+          certificate,
+          leafIdentity: this.certificateOf(satelliteIdentity(satellite, topology.organization).id),
+          // Satellites publish no monitoring endpoint.
+          monitoringPublished: undefined,
+        });
+        return [satellite.name, server];
+      }),
+    );
 
     const engineOn = (engine: EngineSpec, id: string, identityId: string): TornadoEngine =>
       new TornadoEngine(this, id, {
@@ -124,7 +204,10 @@ export class TornadoTopology extends Construct {
         host: this.host(engine.host),
         ca: this.ca,
         certificate: this.certificateOf(identityId),
-        dependsOn: engine.host === topology.nats.host ? [this.natsServer.container] : undefined,
+        // Start after the NATS server on the same host, if any (the engine reconnects anyway).
+        dependsOn: topology.nats.nodes
+          .filter((node) => node.host === engine.host)
+          .map((node) => (this.natsServers.get(node.name) as NatsServer).container),
       });
     this.engine = topology.engine && engineOn(topology.engine, "engine", engineIdentity(topology.organization).id);
     this.dedicatedEngines = new Map(
@@ -201,8 +284,14 @@ export class TornadoTopology extends Construct {
     return host;
   }
 
-  /** `tls://<dns-name>:<client-port>` for every DNS name clients may use; the first is the primary. */
+  /**
+   * Client URLs, `tls://<dns-name>:<client-port>`: a single server's every
+   * DNS name, or each cluster node's first DNS name. The first is the primary.
+   */
   get natsUrls(): string[] {
-    return this.topology.nats.dnsNames.map((name) => `tls://${name}:${this.topology.nats.clientPort}`);
+    const { nats } = this.topology;
+    if (nats.cluster) return nats.nodes.map((node) => `tls://${node.dnsNames[0]}:${node.clientPort}`);
+    const [server] = nats.nodes;
+    return server.dnsNames.map((name) => `tls://${name}:${server.clientPort}`);
   }
 }

@@ -43,8 +43,36 @@ export class TornadoTopologyStack extends TerraformStack {
       description: "Client URLs of the NATS server (TLS with a client certificate only); the first is the primary.",
     });
     new TerraformOutput(this, "nats_server_name", {
-      value: topology.nats.dnsNames[0],
-      description: "The DNS name to verify the NATS server certificate against.",
+      value: topology.nats.nodes[0].dnsNames[0],
+      description: "The DNS name to verify the (first) NATS server's certificate against.",
+    });
+    new TerraformOutput(this, "nats_nodes", {
+      value: topology.nats.nodes.map((node) => ({
+        name: node.name,
+        host: node.host,
+        url: `tls://${node.dnsNames[0]}:${node.clientPort}`,
+        server_name: node.dnsNames[0],
+      })),
+      description:
+        "Every NATS server of the master site (one, or the cluster's nodes): its URL and the name its certificate carries.",
+    });
+    new TerraformOutput(this, "satellites", {
+      value: Object.fromEntries(
+        topology.satellites.map((satellite) => [
+          satellite.name,
+          {
+            tenant: satellite.tenant,
+            host: satellite.host,
+            url: `tls://${satellite.dnsNames[0]}:${satellite.clientPort}`,
+            server_name: satellite.dnsNames[0],
+            collectors: topology.collectors
+              .filter((collector) => collector.satellite === satellite.name)
+              .map((collector) => collector.name),
+          },
+        ]),
+      ),
+      description:
+        "Satellite NATS servers (leaf nodes of the master): tenant, URL, the name to verify, and the collectors that use them.",
     });
     new TerraformOutput(this, "ca_certificate_pem", {
       value: this.tornado.ca.certPem,

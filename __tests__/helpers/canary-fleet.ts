@@ -27,9 +27,10 @@ export interface CanaryFleet {
 export async function startCanaryFleet(nats: SecuredNats): Promise<CanaryFleet> {
   const { topology, pki } = nats;
   const workdir = mkdtempSync(join(tmpdir(), "canary-fleet-"));
+  const [node] = topology.nats.nodes;
   const resolve: Record<string, string> = {
-    [`${topology.nats.serverName}:4222`]: nats.endpoint.address,
-    [`${topology.nats.dnsNames[0]}:${topology.nats.clientPort}`]: nats.endpoint.address,
+    [`${node.name}:4222`]: nats.endpoint.address,
+    [`${node.dnsNames[0]}:${node.clientPort}`]: nats.endpoint.address,
   };
   const pairOf = (id: string) => {
     const client = pki.clients.get(id);

@@ -69,3 +69,51 @@ export function withChange(edit: (topology: Record<string, any>) => void): unkno
   edit(copy);
   return copy;
 }
+
+/**
+ * A master site with a three-node NATS cluster over three hosts and one
+ * satellite of tenant acme (a leaf node) with a collector behind it.
+ */
+export function clusterAndSatellite(): TopologyInput {
+  return {
+    name: "tornado-cluster",
+    organization: "Acme Monitoring",
+    hosts: [
+      { name: "master-1", url: "unix:///var/run/docker.sock" },
+      { name: "master-2", url: "ssh://deploy@master-2.example.net" },
+      { name: "master-3", url: "ssh://deploy@master-3.example.net" },
+      { name: "site-a", url: "ssh://deploy@site-a.example.net" },
+    ],
+    tenants: [{ name: "master" }, { name: "acme" }],
+    nats: {
+      dnsNames: ["nats.example.net"],
+      cluster: {
+        nodes: [
+          { name: "nats-1", host: "master-1", dnsNames: ["nats-1.example.net"] },
+          { name: "nats-2", host: "master-2", dnsNames: ["nats-2.example.net"], ipAddress: "192.0.2.12" },
+          { name: "nats-3", host: "master-3", dnsNames: ["nats-3.example.net"] },
+        ],
+      },
+    },
+    engine: { host: "master-1" },
+    satellites: [{ name: "sat-acme", tenant: "acme", host: "site-a", dnsNames: ["sat-acme.example.net"] }],
+    collectors: [
+      { name: "webhook-master", tenant: "master", kind: "webhook", host: "master-2" },
+      { name: "webhook-acme", tenant: "acme", kind: "webhook", host: "site-a", satellite: "sat-acme" },
+      {
+        name: "nats-json-acme",
+        tenant: "acme",
+        kind: "nats_json",
+        host: "master-3",
+        topics: [{ subjects: ["acme.raw"] }],
+      },
+    ],
+  };
+}
+
+/** A deep copy of `clusterAndSatellite()` changed by `edit`. */
+export function clusterWithChange(edit: (topology: Record<string, any>) => void): unknown {
+  const copy = JSON.parse(JSON.stringify(clusterAndSatellite())) as Record<string, any>;
+  edit(copy);
+  return copy;
+}

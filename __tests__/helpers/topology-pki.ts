@@ -23,9 +23,14 @@ import {
 export interface TopologyPki {
   readonly ca: LocalCertificateAuthority;
   readonly caFile: string;
-  readonly server: PemPair & { readonly certFile: string; readonly keyFile: string };
+  /** The first master server's certificate. */
+  readonly server: ServerPair;
+  /** Every NATS server's certificate (master nodes and satellites), by server name. */
+  readonly servers: ReadonlyMap<string, ServerPair>;
   readonly clients: ReadonlyMap<string, PemPair & { readonly identity: ClientIdentity }>;
 }
+
+export type ServerPair = PemPair & { readonly certFile: string; readonly keyFile: string };
 
 export async function issueTopologyPki(topology: Topology, dir: string): Promise<TopologyPki> {
   const ca = await createCertificateAuthority(
@@ -36,15 +41,25 @@ export async function issueTopologyPki(topology: Topology, dir: string): Promise
   const caFile = join(dir, "ca.pem");
   writeFileSync(caFile, ca.certPem);
 
-  const server = await issueCertificate(ca, {
-    subject: natsServerSubject(topology),
-    usage: "server",
-    dnsNames: natsServerDnsNames(topology),
-  });
-  const certFile = join(dir, "server.pem");
-  const keyFile = join(dir, "server-key.pem");
-  writeFileSync(certFile, server.certPem);
-  writeFileSync(keyFile, server.keyPem, { mode: 0o400 });
+  const servers = new Map<string, ServerPair>();
+  const clustered = topology.nats.cluster !== undefined;
+  const issueServer = async (
+    server: { name: string; dnsNames: readonly string[] },
+    usage: "server" | "server-and-client",
+  ) => {
+    const pair = await issueCertificate(ca, {
+      subject: natsServerSubject(server, topology.organization),
+      usage,
+      dnsNames: natsServerDnsNames(server),
+    });
+    const certFile = join(dir, `${server.name}.pem`);
+    const keyFile = join(dir, `${server.name}-key.pem`);
+    writeFileSync(certFile, pair.certPem);
+    writeFileSync(keyFile, pair.keyPem, { mode: 0o400 });
+    servers.set(server.name, { ...pair, certFile, keyFile });
+  };
+  for (const node of topology.nats.nodes) await issueServer(node, clustered ? "server-and-client" : "server");
+  for (const satellite of topology.satellites) await issueServer(satellite, "server");
 
   const clients = new Map<string, PemPair & { identity: ClientIdentity }>();
   await Promise.all(
@@ -53,5 +68,5 @@ export async function issueTopologyPki(topology: Topology, dir: string): Promise
       clients.set(identity.id, { ...pair, identity });
     }),
   );
-  return { ca, caFile, server: { ...server, certFile, keyFile }, clients };
+  return { ca, caFile, server: servers.get(topology.nats.nodes[0].name) as ServerPair, servers, clients };
 }

@@ -73,7 +73,11 @@ describe("schema/topology.schema.json", () => {
     ["a misspelt top-level field", variant((t) => (t.tenat = []))],
     ["a misspelt collector field", variant((t) => (t.collectors[0].tenat = "acme"))],
     ["an unknown collector kind", variant((t) => (t.collectors[0].kind = "syslog"))],
-    ["no nats.dnsNames", variant((t) => delete t.nats.dnsNames)],
+    ["a cluster with no nodes", variant((t) => (t.nats.cluster = { nodes: [] }))],
+    [
+      "a satellite without dnsNames",
+      variant((t) => (t.satellites = [{ name: "sat", tenant: "acme", host: "master" }])),
+    ],
     ["a port out of range", variant((t) => (t.nats.clientPort = 70000))],
     ["a port given as a string", variant((t) => (t.engine.apiPort = "4748"))],
     ["no hosts", variant((t) => (t.hosts = []))],

@@ -42,7 +42,8 @@ describe.each(files)("examples/%s", (file) => {
     const containers = Object.values(json.resource.docker_container).map((container) => container.name);
     expect(containers.sort()).toEqual(
       [
-        topology.nats.serverName,
+        ...topology.nats.nodes.map((node) => node.name),
+        ...topology.satellites.map((satellite) => satellite.name),
         ...(topology.engine ? ["tornado-engine"] : []),
         ...topology.dedicatedEngines.map((engine) => `tornado-engine-${engine.name}`),
         ...topology.collectors.map((collector) => `tornado-collector-${collector.name}`),

@@ -63,7 +63,7 @@ describe("GIVEN the readers and dedicated engines example", () => {
     expect(siem.provider).toBe("docker.siem-host");
     expect(siem.env).toEqual(
       expect.arrayContaining([
-        "TORNADO_NATS_ADDRESS=nats.example.com:4222",
+        "TORNADO_NATS_ADDRESSES=nats.example.com:4222",
         "TORNADO_NATS_SUBJECTS=acme.tornado.events,globex.tornado.events",
         `TORNADO_NATS_KEY_FILE=${TORNADO_TLS_PATHS.keyFile}`,
       ]),
@@ -71,7 +71,6 @@ describe("GIVEN the readers and dedicated engines example", () => {
     expect(JSON.parse(uploaded(siem, "/etc/tornado-nats/reader.json").content)).toMatchObject({
       nats: {
         addresses: ["nats.example.com:4222"],
-        tls_server_name: "nats.example.com",
         subjects: ["acme.tornado.events", "globex.tornado.events"],
       },
       tenants: ["acme", "globex"],

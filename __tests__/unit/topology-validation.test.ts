@@ -1,7 +1,7 @@
 import { resolveTopology } from "../../constructs/core/topology";
 import { formatIssue, formatPath, TopologyValidationError } from "../../constructs/core/topology-errors";
 import { DEFAULT_TOPOLOGY } from "../../constructs/core/default-topology";
-import { threeTenants, withChange } from "../helpers/topologies";
+import { clusterAndSatellite, clusterWithChange, threeTenants, withChange } from "../helpers/topologies";
 
 /** The issues resolveTopology reports for `input`, formatted one per line. */
 function problems(input: unknown): string[] {
@@ -23,7 +23,11 @@ describe("resolveTopology", () => {
       ["remote", "ssh"],
     ]);
     expect(topology.collectors.some((collector) => collector.host === "remote")).toBe(true);
-    expect(topology.nats).toMatchObject({ host: "master", image: "nats:2.15.3-alpine", serverName: "tornado-nats" });
+    expect(topology.nats).toMatchObject({ image: "nats:2.15.3-alpine", cluster: undefined });
+    expect(topology.nats.nodes).toEqual([
+      expect.objectContaining({ name: "tornado-nats", host: "master", clientPort: 4222, leafnodePort: 7422 }),
+    ]);
+    expect(topology.satellites).toEqual([]);
     expect(topology.pki).toEqual({
       key: { algorithm: "ECDSA", ecdsaCurve: "P256" },
       validityHours: 8760,
@@ -229,7 +233,14 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
     '"LOCALHOST"',
     "each name once",
   ],
-  ["no DNS name", (t) => (t.nats.dnsNames = []), "nats.dnsNames", "[]", "at least 1 entries"],
+  ["no DNS name", (t) => (t.nats.dnsNames = []), "nats.dnsNames", "[]", "at least one DNS name"],
+  [
+    "a single server without dnsNames",
+    (t) => delete t.nats.dnsNames,
+    "nats.dnsNames",
+    "(missing)",
+    "at least one DNS name",
+  ],
   [
     "a NATS release without the DN fix",
     (t) => (t.nats.version = "2.12.5"),
@@ -554,5 +565,149 @@ describe("error reporting", () => {
 
   test("GIVEN a topology that is not an object THEN the root is named", () => {
     expect(problems("tenants: []")).toEqual(['(topology): "tenants: []" is a string; allowed: an object']);
+  });
+});
+
+/** Cluster and satellite rules, each broken on the valid `clusterAndSatellite()` topology. */
+const CLUSTER_RULES: [string, (t: Record<string, any>) => void, string, string, string][] = [
+  [
+    "a cluster node without dnsNames (no route name)",
+    (t) => delete t.nats.cluster.nodes[1].dnsNames,
+    "nats.cluster.nodes[1].dnsNames",
+    "(missing)",
+    "route name",
+  ],
+  [
+    "a cluster node with an empty dnsNames",
+    (t) => (t.nats.cluster.nodes[2].dnsNames = []),
+    "nats.cluster.nodes[2].dnsNames",
+    "[]",
+    "at least one DNS name the other nodes reach it by",
+  ],
+  [
+    "two nodes claiming one DNS name",
+    (t) => (t.nats.cluster.nodes[2].dnsNames = ["NATS-1.example.net"]),
+    "nats.cluster.nodes[2].dnsNames[0]",
+    "nats-1.example.net",
+    'already a DNS name of node "nats-1"',
+  ],
+  [
+    "a node on an undeclared host",
+    (t) => (t.nats.cluster.nodes[0].host = "master-9"),
+    "nats.cluster.nodes[0].host",
+    '"master-9"',
+    'allowed: "master-1"',
+  ],
+  [
+    "two nodes with one name",
+    (t) => (t.nats.cluster.nodes[1].name = "nats-1"),
+    "nats.cluster.nodes[1].name",
+    '"nats-1"',
+    "NATS server names unique",
+  ],
+  [
+    "a satellite named like a node",
+    (t) => (t.satellites[0].name = "nats-2"),
+    "satellites[0].name",
+    '"nats-2"',
+    "NATS server names unique",
+  ],
+  [
+    "nats.host beside a cluster",
+    (t) => (t.nats.host = "master-1"),
+    "nats.host",
+    '"master-1"',
+    "set each node's host under nats.cluster.nodes",
+  ],
+  [
+    "nats.serverName beside a cluster",
+    (t) => (t.nats.serverName = "nats"),
+    "nats.serverName",
+    '"nats"',
+    "applies only to a single server",
+  ],
+  [
+    "two nodes on one host with the same client port",
+    (t) => (t.nats.cluster.nodes[1].host = "master-1"),
+    "nats.cluster.nodes[1].clientPort",
+    "4222",
+    'already published on host "master-1" by nats.cluster.nodes[0].clientPort',
+  ],
+  [
+    "a satellite of an unknown tenant",
+    (t) => (t.satellites[0].tenant = "globex"),
+    "satellites[0].tenant",
+    '"globex"',
+    'allowed: "master", "acme"',
+  ],
+  [
+    "a satellite on an unknown host",
+    (t) => (t.satellites[0].host = "site-b"),
+    "satellites[0].host",
+    '"site-b"',
+    "is not a declared host",
+  ],
+  [
+    "a collector at an unknown satellite",
+    (t) => (t.collectors[1].satellite = "sat-globex"),
+    "collectors[1].satellite",
+    '"sat-globex"',
+    'allowed: "sat-acme"',
+  ],
+  [
+    "a collector at another tenant's satellite",
+    (t) => (t.collectors[0].satellite = "sat-acme"),
+    "collectors[0].satellite",
+    '"sat-acme"',
+    'a satellite of tenant "master", or none',
+  ],
+  ["a satellite without dnsNames", (t) => delete t.satellites[0].dnsNames, "satellites[0].dnsNames", "(missing)", ""],
+  [
+    "a satellite client port colliding with a collector on its host",
+    (t) => (t.satellites[0].clientPort = 8080),
+    "collectors[1].port",
+    "8080",
+    'already published on host "site-a" by satellites[0].clientPort',
+  ],
+  [
+    "a leafnode port colliding with the client port",
+    (t) => (t.nats.leafnodePort = 4222),
+    "nats.cluster.nodes[0].leafnodePort",
+    "4222",
+    'already published on host "master-1" by nats.cluster.nodes[0].clientPort',
+  ],
+];
+
+describe("GIVEN the cluster-and-satellite topology", () => {
+  test("THEN it is valid and resolves every node with its ports and names", () => {
+    const topology = resolveTopology(clusterAndSatellite());
+    expect(topology.nats.cluster).toEqual({ name: "tornado" });
+    expect(
+      topology.nats.nodes.map((node) => [node.name, node.host, node.dnsNames, node.clientPort, node.clusterPort]),
+    ).toEqual([
+      ["nats-1", "master-1", ["nats-1.example.net", "nats.example.net"], 4222, 6222],
+      ["nats-2", "master-2", ["nats-2.example.net", "nats.example.net"], 4222, 6222],
+      ["nats-3", "master-3", ["nats-3.example.net", "nats.example.net"], 4222, 6222],
+    ]);
+    expect(topology.satellites).toEqual([
+      expect.objectContaining({ name: "sat-acme", tenant: "acme", host: "site-a", clientPort: 4222 }),
+    ]);
+  });
+
+  test("WHEN two nodes share a host with their own ports THEN it is valid", () => {
+    const input = clusterWithChange((t) => {
+      t.nats.cluster.nodes[1].host = "master-1";
+      Object.assign(t.nats.cluster.nodes[1], { clientPort: 4223, clusterPort: 6223, leafnodePort: 7423 });
+    });
+    expect(problems(input)).toEqual([]);
+  });
+});
+
+describe.each(CLUSTER_RULES)("GIVEN %s", (_, edit, path, value, allowed) => {
+  test("THEN the error names the field path, the bad value and what is allowed", () => {
+    const found = problems(clusterWithChange(edit));
+    const line = found.find((problem) => problem.startsWith(`${path}: `));
+    expect({ found, line }).toEqual({ found, line: expect.stringContaining(value) });
+    expect(line).toContain(allowed);
   });
 });

@@ -2,7 +2,7 @@ import { parse } from "smol-toml";
 import { COLLECTOR_LAYOUTS, renderCollector } from "../../constructs/core/collector-config";
 import { defaultRulesFiles, ENGINE_COMMANDS, renderEngineFiles } from "../../constructs/core/engine-config";
 import { natsServerDnsNames } from "../../constructs/core/identities";
-import { natsAddressFor, natsExtraHostsFor, TORNADO_TLS_PATHS } from "../../constructs/core/tornado-config";
+import { natsAddressesFor, natsExtraHostsFor, TORNADO_TLS_PATHS } from "../../constructs/core/tornado-config";
 import { resolveTopology, type CollectorSpec, type Topology } from "../../constructs/core/topology";
 import { threeTenants, withChange } from "../helpers/topologies";
 
@@ -235,9 +235,9 @@ describe("collector files", () => {
 
 describe("addresses", () => {
   test("GIVEN every component THEN every NATS name written into a config is a DNS SAN of the server certificate", () => {
-    const sans = natsServerDnsNames(topology);
+    const sans = natsServerDnsNames(topology.nats.nodes[0]);
     const hosts = [topology.engine!.host, ...topology.collectors.map((item) => item.host)];
-    for (const host of hosts) expect(sans).toContain(natsAddressFor(topology, host).replace(/:\d+$/, ""));
+    for (const host of hosts) expect(sans).toContain(natsAddressesFor(topology, host)[0].replace(/:\d+$/, ""));
   });
 
   test("GIVEN nats.ipAddress THEN containers on other hosts get an extra_hosts entry for the primary name, and NATS-host containers none", () => {

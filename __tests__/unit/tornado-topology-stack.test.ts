@@ -271,7 +271,7 @@ describe("placement and settings follow the topology", () => {
     const { json } = synthTopology(DEFAULT_TOPOLOGY);
     expect(json.provider.docker.map((provider) => provider.alias)).toEqual(["master", "remote"]);
     expect(Object.keys(json.output.identities.value as object)).toContain("collector/webhook-acme");
-    expect(natsServerDnsNames(resolveTopology(DEFAULT_TOPOLOGY))).toEqual([
+    expect(natsServerDnsNames(resolveTopology(DEFAULT_TOPOLOGY).nats.nodes[0])).toEqual([
       "nats.tornado.internal",
       "localhost",
       "tornado-nats",

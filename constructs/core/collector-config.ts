@@ -2,7 +2,7 @@ import { COLLECTOR_SUBJECT } from "./subjects";
 import {
   jsonFile,
   loggerSection,
-  natsAddressFor,
+  natsAddressesFor,
   natsClientSection,
   TORNADO_TLS_PATHS,
   tomlFile,
@@ -75,7 +75,12 @@ const MESSAGE_QUEUE_SIZE = 10000;
 
 /** Tornado's untagged TornadoConnectionChannel, NATS variant. */
 function natsChannel(topology: Topology, collector: CollectorSpec): Record<string, unknown> {
-  return { nats: { subject: COLLECTOR_SUBJECT, client: natsClientSection(natsAddressFor(topology, collector.host)) } };
+  return {
+    nats: {
+      subject: COLLECTOR_SUBJECT,
+      client: natsClientSection(natsAddressesFor(topology, collector.host, collector.satellite)),
+    },
+  };
 }
 
 function collectorConfig(eventType?: string, payload?: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -138,7 +143,7 @@ function kindSection(topology: Topology, collector: CollectorSpec, secrets: Coll
       // One connection both subscribes to the topics and publishes the events.
       return {
         message_queue_size: MESSAGE_QUEUE_SIZE,
-        nats_client: natsClientSection(natsAddressFor(topology, collector.host)),
+        nats_client: natsClientSection(natsAddressesFor(topology, collector.host, collector.satellite)),
         tornado_connection_channel: { nats_subject: COLLECTOR_SUBJECT },
       };
     case "snmptrapd":
@@ -182,7 +187,8 @@ export function renderCollector(
     return {
       files: [],
       env: {
-        TORNADO_NATS_ADDR: natsAddressFor(topology, collector.host),
+        // The Perl client takes one address: the first server.
+        TORNADO_NATS_ADDR: natsAddressesFor(topology, collector.host, collector.satellite)[0],
         TORNADO_NATS_SUBJECT: COLLECTOR_SUBJECT,
         TORNADO_NATS_SSL_CERT_PEM_FILE: TORNADO_TLS_PATHS.certFile,
         TORNADO_NATS_SSL_CERT_KEY: TORNADO_TLS_PATHS.keyFile,

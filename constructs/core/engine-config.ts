@@ -2,7 +2,7 @@ import { engineSubscription } from "./tenant-streams";
 import {
   jsonFile,
   loggerSection,
-  natsAddressFor,
+  natsAddressesFor,
   natsClientSection,
   tomlFile,
   type RenderedFile,
@@ -39,7 +39,10 @@ export function engineTornadoToml(topology: Topology, engine: EngineSpec): Recor
         // NATS only: the clear-text TCP socket defaults to on in Tornado.
         event_tcp_socket_enabled: false,
         nats_enabled: true,
-        nats: { subject: engineSubscription(engine), client: natsClientSection(natsAddressFor(topology, engine.host)) },
+        nats: {
+          subject: engineSubscription(engine),
+          client: natsClientSection(natsAddressesFor(topology, engine.host)),
+        },
         nats_extractors: [{ type: "FromSubject", key: "tenant_id", regex: TENANT_FROM_SUBJECT_REGEX }],
         // Inside the container; Docker publishes it on the host's loopback only.
         web_server_ip: "0.0.0.0",

@@ -1,5 +1,5 @@
 import { ENGINE_ACCOUNT, ENGINE_COMMON_NAME, SYSTEM_ACCOUNT, SYSTEM_COMMON_NAME } from "./names";
-import type { CollectorSpec, ReaderSpec, Topology } from "./topology";
+import type { CollectorSpec, ReaderSpec, SatelliteSpec, Topology } from "./topology";
 
 /**
  * Identities: the single source for "which certificate subject does a
@@ -15,7 +15,7 @@ export interface CertificateSubject {
   readonly organization: string;
 }
 
-export type ClientRole = "engine" | "collector" | "reader" | "system";
+export type ClientRole = "engine" | "collector" | "reader" | "satellite" | "system";
 
 export interface ClientIdentity {
   /** Stable key, `<role>/<name>`: used for output keys and construct ids. */
@@ -87,6 +87,14 @@ export function readerIdentity(reader: ReaderSpec, organization: string): Client
   return identity("reader", reader.name, single ?? ENGINE_ACCOUNT, organization, single, reader.tenants);
 }
 
+/**
+ * A satellite's leaf connection to the master: mapped to a user in its
+ * tenant's account there, usable only as a leaf node.
+ */
+export function satelliteIdentity(satellite: SatelliteSpec, organization: string): ClientIdentity {
+  return identity("satellite", satellite.name, satellite.tenant, organization, satellite.tenant);
+}
+
 export function systemIdentity(organization: string): ClientIdentity {
   return identity("system", SYSTEM_COMMON_NAME, SYSTEM_ACCOUNT, organization);
 }
@@ -105,27 +113,29 @@ export function clientIdentities(topology: Topology): ClientIdentity[] {
     ...topology.dedicatedEngines.map((engine) => dedicatedEngineIdentity(engine, organization)),
     ...topology.collectors.map((collector) => collectorIdentity(collector, organization)),
     ...topology.readers.map((reader) => readerIdentity(reader, organization)),
+    ...topology.satellites.map((satellite) => satelliteIdentity(satellite, organization)),
     systemIdentity(organization),
   ];
 }
 
-/** The NATS server's certificate subject. Clients verify it by its DNS SANs, not the CN. */
-export function natsServerSubject(topology: Topology): CertificateSubject {
-  return {
-    commonName: topology.nats.serverName,
-    organizationalUnit: "nats-server",
-    organization: topology.organization,
-  };
+/** A NATS server (master node or satellite): its name and the DNS names clients and routes reach it by. */
+export interface NatsServerIdentity {
+  readonly name: string;
+  readonly dnsNames: readonly string[];
+}
+
+/** A NATS server's certificate subject. Clients and routes verify it by its DNS SANs, not the CN. */
+export function natsServerSubject(server: NatsServerIdentity, organization: string): CertificateSubject {
+  return { commonName: server.name, organizationalUnit: "nats-server", organization };
 }
 
 /**
- * DNS SANs of the server certificate: the names clients are configured with,
- * plus the container name used on the per-host Docker network.
+ * DNS SANs of a NATS server's certificate: the names clients (and routes)
+ * are configured with, plus its container name used on the per-host Docker
+ * network.
  */
-export function natsServerDnsNames(topology: Topology): string[] {
-  const names = [...topology.nats.dnsNames];
-  if (!names.some((name) => name.toLowerCase() === topology.nats.serverName.toLowerCase())) {
-    names.push(topology.nats.serverName);
-  }
+export function natsServerDnsNames(server: NatsServerIdentity): string[] {
+  const names = [...server.dnsNames];
+  if (!names.some((name) => name.toLowerCase() === server.name.toLowerCase())) names.push(server.name);
   return names;
 }

@@ -61,3 +61,6 @@ export function reservedAccountProblem(value: string): string | undefined {
 export const ORGANIZATION_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9])?$/;
 export const ORGANIZATION_RULE =
   "1 to 64 ASCII letters, digits, spaces, '.', '_' or '-', starting and ending with a letter or digit";
+
+/** The server name of a single, unclustered NATS server unless the topology names it. */
+export const DEFAULT_NATS_SERVER_NAME = "tornado-nats";

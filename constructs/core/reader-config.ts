@@ -1,5 +1,5 @@
 import { readerSubjects } from "./tenant-streams";
-import { jsonFile, natsAddressFor, TORNADO_TLS_PATHS, type RenderedFile } from "./tornado-config";
+import { jsonFile, natsAddressesFor, TORNADO_TLS_PATHS, type RenderedFile } from "./tornado-config";
 import type { ReaderSpec, Topology } from "./topology";
 
 /**
@@ -19,13 +19,12 @@ export interface RenderedReader {
 
 export function renderReader(topology: Topology, reader: ReaderSpec): RenderedReader {
   if (!reader.deploy) throw new Error(`reader ${reader.name} is an identity only; nothing to deploy`);
-  const address = natsAddressFor(topology, reader.deploy.host);
+  const addresses = natsAddressesFor(topology, reader.deploy.host);
   const subjects = readerSubjects(topology, reader.tenants);
   const config = {
     nats: {
-      addresses: [address],
-      // Verify the server certificate against this name (a DNS SAN of the server certificate).
-      tls_server_name: address.replace(/:\d+$/, ""),
+      // Each host name is a DNS SAN of that server's certificate: verify against it.
+      addresses,
       subjects,
       tls: {
         ca_file: TORNADO_TLS_PATHS.caFile,
@@ -38,7 +37,7 @@ export function renderReader(topology: Topology, reader: ReaderSpec): RenderedRe
   return {
     files: [jsonFile(READER_CONFIG_FILE, config)],
     env: {
-      TORNADO_NATS_ADDRESS: address,
+      TORNADO_NATS_ADDRESSES: addresses.join(","),
       TORNADO_NATS_SUBJECTS: subjects.join(","),
       TORNADO_NATS_CA_FILE: TORNADO_TLS_PATHS.caFile,
       TORNADO_NATS_CERT_FILE: TORNADO_TLS_PATHS.certFile,

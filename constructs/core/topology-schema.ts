@@ -151,14 +151,45 @@ const monitoringSchema = z.strictObject({
   hostIp: loopbackIp.default("127.0.0.1"),
 });
 
+/** A node of a NATS cluster: its own container, certificate and routes to the others. */
+const clusterNodeSchema = z.strictObject({
+  /** server_name and container name of the node; also a DNS SAN of its certificate. */
+  name,
+  /** The Docker host the node runs on. */
+  host: name,
+  /** DNS names the node is reached by, by clients and by routes; the first is written into configs and routes. */
+  dnsNames: z.array(dnsName).optional(),
+  /** IP of the node's first DNS name, for hosts without DNS for it (extra_hosts). */
+  ipAddress: ipAddress.optional(),
+  /** Its published client port, when nodes share a host. Defaults to nats.clientPort. */
+  clientPort: port.optional(),
+  /** Its route port, when nodes share a host. Defaults to nats.cluster.port. */
+  clusterPort: port.optional(),
+  /** Its leafnode port, when nodes share a host. Defaults to nats.leafnodePort. */
+  leafnodePort: port.optional(),
+});
+
+/** A NATS cluster: full mesh of TLS routes between the nodes, verified both ways. */
+const clusterSchema = z.strictObject({
+  /** cluster.name on every node. */
+  name: name.default("tornado"),
+  /** The route port, published on every node's host. */
+  port: port.default(6222),
+  /** The nodes; 3 is typical (an odd number, on different hosts). */
+  nodes: z.array(clusterNodeSchema).min(1),
+});
+
 const natsSchema = z.strictObject({
-  /** The Docker host running NATS. Defaults to the engine's host. */
+  /** The Docker host running NATS (single server). Defaults to the engine's host. */
   host: name.optional(),
-  /** server_name, also the container name and a DNS SAN of the server certificate. */
-  serverName: name.default("tornado-nats"),
-  /** The DNS names clients use to reach NATS; the first is the one written into client configs. */
-  dnsNames: z.array(dnsName).min(1),
-  /** The client port published on the Docker host. */
+  /** server_name, also the container name and a DNS SAN of the server certificate (single server). */
+  serverName: name.optional(),
+  /**
+   * The DNS names clients use to reach NATS; the first is the one written into client configs.
+   * With a cluster: names every node answers to (e.g. a round-robin name), added to every node's certificate.
+   */
+  dnsNames: z.array(dnsName).default([]),
+  /** The client port published on the Docker host (on every node's host, for a cluster). */
   clientPort: port.default(4222),
   /** nats-server release; the default is the pinned, tested one. */
   version: natsVersion.default(NATS_SERVER_VERSION),
@@ -176,8 +207,32 @@ const natsSchema = z.strictObject({
   lameDuckDurationSeconds: z.int().min(30).max(600).default(30),
   /**
    * The IP the first DNS name resolves to, for remote hosts without DNS for it:
-   * added as an extra_hosts entry to containers on other hosts.
+   * added as an extra_hosts entry to containers on other hosts (single server).
    */
+  ipAddress: ipAddress.optional(),
+  /** Run NATS as a cluster of nodes instead of one server. */
+  cluster: clusterSchema.optional(),
+  /** The leafnode port satellites connect to, published on every NATS host when there are satellites. */
+  leafnodePort: port.default(7422),
+});
+
+/**
+ * A satellite site (NetEye satellite): its own NATS server, a leaf node of
+ * the master's NATS, bound to one tenant's account there. The site's
+ * collectors connect to it.
+ */
+const satelliteSchema = z.strictObject({
+  /** server_name and container name of the satellite's NATS; also its leaf identity's CN. */
+  name,
+  /** The tenant whose account the satellite's leaf connection is bound to on the master. */
+  tenant: name,
+  /** The Docker host it runs on. */
+  host: name,
+  /** DNS names the site's collectors reach it by; the first is written into their configs. */
+  dnsNames: z.array(dnsName).min(1),
+  /** Its client port, published on its host. */
+  clientPort: port.default(4222),
+  /** IP of its first DNS name, for collectors on other hosts without DNS for it (extra_hosts). */
   ipAddress: ipAddress.optional(),
 });
 
@@ -317,6 +372,8 @@ const collectorSchema = z.strictObject({
   kind: z.enum(COLLECTOR_KINDS),
   /** The Docker host the collector runs on. */
   host: name,
+  /** The satellite it connects to instead of the master's NATS (same tenant). */
+  satellite: name.optional(),
   /** The collector image; webhook and nats_json default to the canary, the other kinds need one. */
   image: imageSchema.optional(),
   /** The container command; default `tornado_<kind>_collector --config-dir=…` (the image's own for rsyslog and snmptrapd). */
@@ -369,6 +426,8 @@ export const topologySchema = z.strictObject({
   collectors: z.array(collectorSchema).min(1),
   /** Identities that read tenants' events (archives, SIEM forwarders, dashboards). */
   readers: z.array(readerSchema).default([]),
+  /** Satellite sites: leaf-node NATS servers bound to one tenant each. */
+  satellites: z.array(satelliteSchema).default([]),
   /** How the generated CA and certificates are made. */
   pki: pkiSchema.prefault({}),
 });

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import { parseDockerHostUrl, type DockerHostKind } from "./docker-host-url";
-import { ENGINE_COMMON_NAME } from "./names";
+import { DEFAULT_NATS_SERVER_NAME, ENGINE_COMMON_NAME } from "./names";
 import { schemaIssues } from "./schema-issues";
 import { TopologyValidationError } from "./topology-errors";
 import {
@@ -9,6 +9,7 @@ import {
   type CollectorKind,
   type EcdsaCurve,
   type KeyAlgorithm,
+  type ParsedTopology,
   type TopologyInput,
 } from "./topology-schema";
 import { validateTopologyRelations } from "./validate-topology";
@@ -30,6 +31,7 @@ export interface Topology {
   readonly dedicatedEngines: readonly EngineSpec[];
   readonly collectors: readonly CollectorSpec[];
   readonly readers: readonly ReaderSpec[];
+  readonly satellites: readonly SatelliteSpec[];
   readonly pki: PkiSpec;
 }
 
@@ -76,17 +78,45 @@ export interface ReaderSpec {
   readonly deploy?: { readonly host: string; readonly image: ImageSpec; readonly command?: readonly string[] };
 }
 
-export interface NatsSpec {
+/**
+ * One NATS server of the master site: the single server, or a cluster node.
+ * Its certificate carries every name in `dnsNames` plus `name`.
+ */
+export interface NatsNodeSpec {
+  /** server_name and container name. */
+  readonly name: string;
   readonly host: string;
-  readonly serverName: string;
+  /** Names clients and routes use; the first is the one written into configs. Cluster-wide names included. */
   readonly dnsNames: readonly string[];
+  /** IP of dnsNames[0] for containers on other hosts (extra_hosts). */
+  readonly ipAddress?: string;
+  /** Published client port (the same number inside and outside the host for clients). */
   readonly clientPort: number;
+  /** Route port, listened on and published (cluster only). */
+  readonly clusterPort?: number;
+  /** Leafnode port, listened on and published when there are satellites. */
+  readonly leafnodePort: number;
+}
+
+export interface NatsSpec {
+  /** The servers of the master site: one, or the nodes of the cluster. */
+  readonly nodes: readonly NatsNodeSpec[];
+  /** Set when the nodes form a cluster. */
+  readonly cluster?: { readonly name: string };
   readonly version: string;
   readonly image: string;
   readonly monitoring: { readonly port: number; readonly hostPort?: number; readonly hostIp: string };
   readonly maxPayload: number;
   readonly lameDuckDurationSeconds: number;
-  /** IP of dnsNames[0] for containers on other hosts (extra_hosts). */
+}
+
+/** A satellite site's NATS server: a leaf node of the master bound to one tenant's account. */
+export interface SatelliteSpec {
+  readonly name: string;
+  readonly tenant: string;
+  readonly host: string;
+  readonly dnsNames: readonly string[];
+  readonly clientPort: number;
   readonly ipAddress?: string;
 }
 
@@ -133,6 +163,8 @@ export interface CollectorSpec {
   readonly tenant: string;
   readonly kind: CollectorKind;
   readonly host: string;
+  /** The satellite it connects to; undefined: the master's NATS. */
+  readonly satellite?: string;
   readonly image: ImageSpec;
   readonly command?: readonly string[];
   /** The published port and its protocol, for kinds that listen (webhook, snmptrapd). */
@@ -184,6 +216,39 @@ function imageSpec(image: ImageInput | undefined, baseDir: string): ImageSpec {
 }
 
 /** Options of {@link resolveTopology}. */
+
+/**
+ * The master site's servers. A single server takes nats.host (or the
+ * engine's host), nats.serverName and nats.dnsNames; cluster nodes take their
+ * own names plus nats.dnsNames as names every node answers to.
+ */
+function natsNodes(nats: ParsedTopology["nats"], engineHost: string | undefined): NatsNodeSpec[] {
+  if (!nats.cluster) {
+    return [
+      {
+        name: nats.serverName ?? DEFAULT_NATS_SERVER_NAME,
+        // validateTopologyRelations requires nats.host when there is no shared engine.
+        host: nats.host ?? (engineHost as string),
+        dnsNames: nats.dnsNames,
+        ipAddress: nats.ipAddress,
+        clientPort: nats.clientPort,
+        leafnodePort: nats.leafnodePort,
+      },
+    ];
+  }
+  const { cluster } = nats;
+  return cluster.nodes.map((node) => ({
+    name: node.name,
+    host: node.host,
+    dnsNames: [...(node.dnsNames ?? []), ...nats.dnsNames.filter((shared) => !(node.dnsNames ?? []).includes(shared))],
+    ipAddress: node.ipAddress,
+    clientPort: node.clientPort ?? nats.clientPort,
+    clusterPort: node.clusterPort ?? cluster.port,
+    leafnodePort: node.leafnodePort ?? nats.leafnodePort,
+  }));
+}
+
+/** Options of {@link resolveTopology}. */
 export interface ResolveOptions {
   /** Names the input in error messages, e.g. the file path. @default "topology" */
   readonly source?: string;
@@ -222,11 +287,15 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
     }),
     tenants: value.tenants,
     nats: {
-      ...value.nats,
-      // validateTopologyRelations requires nats.host when there is no shared engine.
-      host: value.nats.host ?? (value.engine?.host as string),
+      nodes: natsNodes(value.nats, value.engine?.host),
+      cluster: value.nats.cluster && { name: value.nats.cluster.name },
+      version: value.nats.version,
       image: value.nats.image ?? `nats:${value.nats.version}-alpine`,
+      monitoring: value.nats.monitoring,
+      maxPayload: value.nats.maxPayload,
+      lameDuckDurationSeconds: value.nats.lameDuckDurationSeconds,
     },
+    satellites: value.satellites,
     engine: value.engine && {
       ...value.engine,
       name: ENGINE_COMMON_NAME,
@@ -253,6 +322,7 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
         tenant: collector.tenant,
         kind: collector.kind,
         host: collector.host,
+        satellite: collector.satellite,
         image: imageSpec(collector.image, baseDir),
         command: collector.command,
         published: portDefaults && {

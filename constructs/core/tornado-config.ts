@@ -37,9 +37,9 @@ export function loggerSection(level: string): Record<string, unknown> {
  * Tornado's `NatsClientConfig`: addresses plus `auth = { type = "Tls", … }`.
  * The key is the PKCS#8 file, the only form Tornado's Rust client reads.
  */
-export function natsClientSection(address: string): Record<string, unknown> {
+export function natsClientSection(addresses: readonly string[]): Record<string, unknown> {
   return {
-    addresses: [address],
+    addresses: [...addresses],
     auth: {
       type: "Tls",
       certificate_path: TORNADO_TLS_PATHS.certFile,
@@ -49,32 +49,62 @@ export function natsClientSection(address: string): Record<string, unknown> {
   };
 }
 
-/**
- * The `host:port` a component on `host` uses for NATS. On the NATS host it is
- * the NATS container's name on the shared Docker network; elsewhere the
- * primary DNS name and the published port. Both names are DNS SANs of the
- * server certificate, and never IP addresses: Tornado's client (webpki)
- * rejects IP addresses as TLS names.
- */
-export function natsAddressFor(topology: Topology, host: string): string {
-  return host === topology.nats.host
-    ? `${topology.nats.serverName}:${NATS_CONTAINER_CLIENT_PORT}`
-    : `${topology.nats.dnsNames[0]}:${topology.nats.clientPort}`;
-}
-
-/** The name in `natsAddressFor`: what the client will verify the server certificate against. */
-export function natsTlsNameFor(topology: Topology, host: string): string {
-  return natsAddressFor(topology, host).replace(/:\d+$/, "");
+/** A NATS server a component may connect to, as it is placed. */
+export interface NatsEndpoint {
+  /** Container name (the server's name). */
+  readonly name: string;
+  readonly host: string;
+  readonly dnsNames: readonly string[];
+  /** The port published on its host. */
+  readonly port: number;
+  readonly ipAddress?: string;
 }
 
 /**
- * extra_hosts for a container on `host`: when the topology gives the IP of
- * the primary NATS name, containers on other hosts resolve it that way
- * instead of relying on DNS.
+ * The NATS servers a component connects to: the master's nodes, or for a
+ * collector at a satellite, that satellite's server.
  */
-export function natsExtraHostsFor(topology: Topology, host: string): { host: string; ip: string }[] {
-  if (host === topology.nats.host || topology.nats.ipAddress === undefined) return [];
-  return [{ host: topology.nats.dnsNames[0], ip: topology.nats.ipAddress }];
+export function natsEndpointsFor(topology: Topology, satellite?: string): NatsEndpoint[] {
+  if (satellite !== undefined) {
+    const site = topology.satellites.find((candidate) => candidate.name === satellite);
+    if (!site) throw new Error(`unknown satellite "${satellite}"`);
+    return [
+      { name: site.name, host: site.host, dnsNames: site.dnsNames, port: site.clientPort, ipAddress: site.ipAddress },
+    ];
+  }
+  return topology.nats.nodes.map((node) => ({ ...node, port: node.clientPort }));
+}
+
+/**
+ * `host:port` of each server a component on `host` uses, in order. A server
+ * on the same Docker host is reached by its container name over the host's
+ * network; others by their first DNS name and published port. Both are DNS
+ * SANs of the server's certificate, never IP addresses: Tornado's client
+ * (webpki) rejects IP addresses as TLS names.
+ */
+export function natsAddressesFor(topology: Topology, host: string, satellite?: string): string[] {
+  return natsEndpointsFor(topology, satellite).map((endpoint) =>
+    endpoint.host === host
+      ? `${endpoint.name}:${NATS_CONTAINER_CLIENT_PORT}`
+      : `${endpoint.dnsNames[0]}:${endpoint.port}`,
+  );
+}
+
+/**
+ * extra_hosts for a container on `host`: for each server on another host
+ * whose IP the topology gives, resolve its first DNS name that way instead of
+ * relying on DNS.
+ */
+export function natsExtraHostsFor(
+  topology: Topology,
+  host: string,
+  satellite?: string,
+): { host: string; ip: string }[] {
+  return natsEndpointsFor(topology, satellite).flatMap((endpoint) =>
+    endpoint.host === host || endpoint.ipAddress === undefined
+      ? []
+      : [{ host: endpoint.dnsNames[0], ip: endpoint.ipAddress }],
+  );
 }
 
 export function tomlFile(path: string, document: Record<string, unknown>): RenderedFile {

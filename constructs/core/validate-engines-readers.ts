@@ -64,7 +64,7 @@ function sharedEngineRules({ input, tenants, hosts }: Context): TopologyIssue[] 
         ),
       );
     }
-    if (nats.host === undefined) {
+    if (nats.host === undefined && nats.cluster === undefined) {
       found.push(
         issue(
           ["nats", "host"],

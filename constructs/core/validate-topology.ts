@@ -10,6 +10,7 @@ import {
 } from "./topology-schema";
 import { formatPath, type TopologyIssue } from "./topology-errors";
 import { engineAndReaderRules, reservedComponentNames } from "./validate-engines-readers";
+import { natsShapeRules } from "./validate-nats-shape";
 import {
   duplicateNames,
   int,
@@ -124,26 +125,39 @@ function publishedPorts(root: Loose, collectors: Named[], dedicatedEngines: Name
   const nats = isObject(root.nats) ? root.nats : {};
   const engine = isObject(root.engine) ? root.engine : {};
   const ports: PublishedPort[] = [];
-  const natsHost = str(nats.host) ?? str(engine.host);
-  if (natsHost !== undefined) {
-    ports.push({
-      host: natsHost,
-      ip: "0.0.0.0",
-      port: int(nats.clientPort) ?? 4222,
-      protocol: "tcp",
-      path: ["nats", "clientPort"],
-    });
-    const monitoring = isObject(nats.monitoring) ? nats.monitoring : {};
-    const hostPort = int(monitoring.hostPort);
-    if (hostPort !== undefined) {
-      ports.push({
-        host: natsHost,
-        ip: str(monitoring.hostIp) ?? "127.0.0.1",
-        port: hostPort,
-        protocol: "tcp",
-        path: ["nats", "monitoring", "hostPort"],
-      });
+  const tcp = (host: string, port: number, path: Path, ip = "0.0.0.0") =>
+    ports.push({ host, ip, port, protocol: "tcp", path });
+  const monitoring = isObject(nats.monitoring) ? nats.monitoring : {};
+  const monitoringPort = int(monitoring.hostPort);
+  const satellites = itemsOf(root, "satellites");
+  const leafnodePort = int(nats.leafnodePort) ?? 7422;
+  const natsServer = (host: string, path: Path | undefined, node: Loose) => {
+    // A cluster node's port is reported at the node (set there to move it); a single server's at the shared field.
+    const own = (field: string, shared: Path, fallback: number): [number, Path] => [
+      int(node[field]) ?? fallback,
+      path === undefined ? shared : [...path, field],
+    ];
+    tcp(host, ...own("clientPort", ["nats", "clientPort"], int(nats.clientPort) ?? 4222));
+    if (isObject(nats.cluster)) {
+      tcp(host, ...own("clusterPort", ["nats", "cluster", "port"], int(nats.cluster.port) ?? 6222));
     }
+    if (satellites.length > 0) tcp(host, ...own("leafnodePort", ["nats", "leafnodePort"], leafnodePort));
+    if (monitoringPort !== undefined) {
+      tcp(host, monitoringPort, ["nats", "monitoring", "hostPort"], str(monitoring.hostIp) ?? "127.0.0.1");
+    }
+  };
+  if (isObject(nats.cluster)) {
+    for (const node of itemsOf(nats.cluster, "nodes")) {
+      const host = str(node.item.host);
+      if (host !== undefined) natsServer(host, ["nats", "cluster", ...node.path], node.item);
+    }
+  } else {
+    const natsHost = str(nats.host) ?? str(engine.host);
+    if (natsHost !== undefined) natsServer(natsHost, undefined, {});
+  }
+  for (const { path, item } of satellites) {
+    const host = str(item.host);
+    if (host !== undefined) tcp(host, int(item.clientPort) ?? 4222, [...path, "clientPort"]);
   }
   const engines: { item: Loose; path: Path }[] = [
     ...(isObject(root.engine) ? [{ item: root.engine, path: ["engine"] as Path }] : []),
@@ -377,7 +391,9 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
     ...reservedComponentNames(components),
     ...hostRules(hosts),
     ...engineAndReaderRules({ input, hosts, tenants, dedicatedEngines, readers }),
-    ...(nats && nats.host !== undefined ? reference(["nats", "host"], nats.host, "host", hosts) : []),
+    ...(nats && nats.host !== undefined && nats.cluster === undefined
+      ? reference(["nats", "host"], nats.host, "host", hosts)
+      : []),
     ...collectors.flatMap((collector) => [
       ...reference([...collector.path, "tenant"], collector.item.tenant, "tenant", tenants),
       ...reference([...collector.path, "host"], collector.item.host, "host", hosts),
@@ -392,6 +408,7 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
     ...collectorRules(collectors),
     ...portCollisions(publishedPorts(input, collectors, dedicatedEngines)),
     ...dnsNameDuplicates(input),
+    ...natsShapeRules(input, hosts, tenants, collectors),
     ...pkiRules(input),
   ];
 }
