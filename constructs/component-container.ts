@@ -4,9 +4,8 @@ import { CANARY_DEFAULT_BASE_IMAGE, CANARY_IMAGE_NAME, canaryImageContext } from
 import { escapeTerraformTemplate } from "./core/terraform-template";
 import { TORNADO_TLS_PATHS, type RenderedFile } from "./core/tornado-config";
 import type { ImageSpec } from "./core/topology";
-import type { CertificateAuthority } from "./certificate-authority";
+import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
 import type { DockerHost } from "./docker-host";
-import type { IssuedCertificate } from "./issued-certificate";
 
 /**
  * What the engine and collector containers share: where their image comes
@@ -47,11 +46,11 @@ export function componentImage(host: DockerHost, spec: ImageSpec): { image: Imag
  * uploads files as root, the user these containers run as, so 0400 keeps the
  * key to that user alone.
  */
-export function tlsUploads(ca: CertificateAuthority, certificate: IssuedCertificate): ContainerUpload[] {
+export function tlsUploads(ca: TrustAnchor, certificate: CertificateMaterial): ContainerUpload[] {
   return [
     { file: TORNADO_TLS_PATHS.caFile, content: ca.certPem, permissions: "0444" },
-    { file: TORNADO_TLS_PATHS.certFile, content: certificate.certPem, permissions: "0444" },
-    { file: TORNADO_TLS_PATHS.keyFile, content: certificate.privateKeyPemPkcs8, permissions: "0400" },
+    { file: TORNADO_TLS_PATHS.certFile, ...certificate.certificateUpload, permissions: "0444" },
+    { file: TORNADO_TLS_PATHS.keyFile, ...certificate.privateKeyUpload, permissions: "0400" },
   ];
 }
 

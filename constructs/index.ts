@@ -21,6 +21,7 @@ export type {
   TenantSpec,
   NatsSpec,
   NatsNodeSpec,
+  TlsFiles,
   SatelliteSpec,
   EngineSpec,
   CollectorSpec,
@@ -107,6 +108,11 @@ export { NATS_SERVER_VERSION, NATS_SERVER_IMAGE } from "./core/versions";
 export { CertificateAuthority } from "./certificate-authority";
 export type { CertificateAuthorityProps } from "./certificate-authority";
 export { IssuedCertificate } from "./issued-certificate";
+export { ExternalCertificate } from "./external-certificate";
+export type { ExternalCertificateProps } from "./external-certificate";
+export type { CertificateMaterial, TrustAnchor, UploadSource } from "./certificate-material";
+export { externalPkiIssues, expectedExternalCertificates, externalTlsOf } from "./core/external-pki";
+export type { ExpectedCertificate } from "./core/external-pki";
 export type { IssuedCertificateProps } from "./issued-certificate";
 export { DockerHost } from "./docker-host";
 export type { DockerHostProps, DockerImageBuild } from "./docker-host";

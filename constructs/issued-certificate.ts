@@ -6,6 +6,7 @@ import type { CertificateSubject } from "./core/identities";
 import { leafAllowedUses, tlsKeyArguments, type CertificateUsage } from "./core/pki";
 import type { KeySpec } from "./core/topology";
 import type { CertificateAuthority } from "./certificate-authority";
+import type { CertificateMaterial, UploadSource } from "./certificate-material";
 
 /** Props of an {@link IssuedCertificate}. */
 export interface IssuedCertificateProps {
@@ -45,13 +46,15 @@ export interface IssuedCertificateProps {
  * as unencrypted PKCS#8 PEM (`BEGIN PRIVATE KEY`), the only form Tornado's
  * Rust NATS client reads.
  */
-export class IssuedCertificate extends Construct {
+export class IssuedCertificate extends Construct implements CertificateMaterial {
   /** The certificate's private key (`tls_private_key`); it lives in Terraform state. */
   readonly privateKey: PrivateKey;
   /** The certificate signed by the CA (`tls_locally_signed_cert`). */
   readonly certificate: LocallySignedCert;
   /** The certificate's subject, as requested. */
   readonly subject: CertificateSubject;
+  /** Always true: Terraform generated the key, which lives in its state. */
+  readonly generated = true;
 
   constructor(scope: Construct, id: string, props: IssuedCertificateProps) {
     super(scope, id);
@@ -81,5 +84,13 @@ export class IssuedCertificate extends Construct {
   /** The private key as unencrypted PKCS#8 PEM. Secret: only for sensitive outputs and uploads. */
   get privateKeyPemPkcs8(): string {
     return this.privateKey.privateKeyPemPkcs8;
+  }
+
+  get certificateUpload(): UploadSource {
+    return { content: this.certPem };
+  }
+
+  get privateKeyUpload(): UploadSource {
+    return { content: this.privateKeyPemPkcs8 };
   }
 }

@@ -1,9 +1,8 @@
 import { Container, type ContainerPorts, type ContainerUpload } from "@cdktf/provider-docker/lib/container";
 import { Construct } from "constructs";
 import { NATS_CONTAINER_CLIENT_PORT, serializeNatsConfig, type NatsServerConfig } from "./core/nats-config";
-import type { CertificateAuthority } from "./certificate-authority";
+import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
 import type { DockerHost } from "./docker-host";
-import type { IssuedCertificate } from "./issued-certificate";
 
 /** Where a NATS container finds its files. */
 export const NATS_CONTAINER_PATHS = {
@@ -27,14 +26,14 @@ export interface NatsServerProps {
   /** The rendered config, with the paths of {@link NATS_CONTAINER_PATHS}. */
   readonly config: NatsServerConfig;
   /** The CA client certificates must be signed by. */
-  readonly ca: CertificateAuthority;
+  readonly ca: TrustAnchor;
   /** The server certificate, with a DNS SAN for every name clients (and routes) use. */
-  readonly certificate: IssuedCertificate;
+  readonly certificate: CertificateMaterial;
   /**
    * For a satellite: the client certificate of its leaf connection to the master.
    * @default none
    */
-  readonly leafIdentity?: IssuedCertificate;
+  readonly leafIdentity?: CertificateMaterial;
   /** The client port published on the host. */
   readonly clientPort: number;
   /**
@@ -83,15 +82,15 @@ export class NatsServer extends Construct {
     const uploads: ContainerUpload[] = [
       { file: NATS_CONTAINER_PATHS.config, content: serializeNatsConfig(props.config), permissions: "0444" },
       { file: NATS_CONTAINER_PATHS.caFile, content: props.ca.certPem, permissions: "0444" },
-      { file: NATS_CONTAINER_PATHS.certFile, content: props.certificate.certPem, permissions: "0444" },
+      { file: NATS_CONTAINER_PATHS.certFile, ...props.certificate.certificateUpload, permissions: "0444" },
       // The official image runs as root, which owns uploaded files: 0400 leaves the key to it alone.
-      { file: NATS_CONTAINER_PATHS.keyFile, content: props.certificate.privateKeyPemPkcs8, permissions: "0400" },
+      { file: NATS_CONTAINER_PATHS.keyFile, ...props.certificate.privateKeyUpload, permissions: "0400" },
       ...(props.leafIdentity
         ? [
-            { file: NATS_CONTAINER_PATHS.leafCertFile, content: props.leafIdentity.certPem, permissions: "0444" },
+            { file: NATS_CONTAINER_PATHS.leafCertFile, ...props.leafIdentity.certificateUpload, permissions: "0444" },
             {
               file: NATS_CONTAINER_PATHS.leafKeyFile,
-              content: props.leafIdentity.privateKeyPemPkcs8,
+              ...props.leafIdentity.privateKeyUpload,
               permissions: "0400",
             },
           ]

@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { COLLECTOR_CONTAINER_PORTS, COLLECTOR_LAYOUTS, renderCollector } from "./core/collector-config";
 import { natsExtraHostsFor } from "./core/tornado-config";
 import type { CollectorSpec, Topology } from "./core/topology";
-import type { CertificateAuthority } from "./certificate-authority";
+import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
 import {
   componentImage,
   fileUploads,
@@ -15,7 +15,6 @@ import {
   type ImageKind,
 } from "./component-container";
 import type { DockerHost } from "./docker-host";
-import type { IssuedCertificate } from "./issued-certificate";
 
 /** Props of a {@link TornadoCollector}. */
 export interface TornadoCollectorProps {
@@ -26,9 +25,9 @@ export interface TornadoCollectorProps {
   /** The Docker host the collector runs on. */
   readonly host: DockerHost;
   /** The CA the NATS server certificate chains to. */
-  readonly ca: CertificateAuthority;
+  readonly ca: TrustAnchor;
   /** The collector's client certificate (its subject maps to a user in the tenant's account). */
-  readonly certificate: IssuedCertificate;
+  readonly certificate: CertificateMaterial;
   /**
    * For icinga2 collectors: the Icinga2 API password (e.g. a sensitive TerraformVariable's value).
    * @default none (required for icinga2)

@@ -11,7 +11,7 @@ import {
 import { filesUnder } from "./core/local-files";
 import { natsExtraHostsFor } from "./core/tornado-config";
 import type { EngineSpec, Topology } from "./core/topology";
-import type { CertificateAuthority } from "./certificate-authority";
+import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
 import {
   componentImage,
   fileUploads,
@@ -21,7 +21,6 @@ import {
   type ImageKind,
 } from "./component-container";
 import type { DockerHost } from "./docker-host";
-import type { IssuedCertificate } from "./issued-certificate";
 
 /** Props of a {@link TornadoEngine}. */
 export interface TornadoEngineProps {
@@ -32,9 +31,9 @@ export interface TornadoEngineProps {
   /** The Docker host the engine runs on. */
   readonly host: DockerHost;
   /** The CA the NATS server certificate chains to. */
-  readonly ca: CertificateAuthority;
+  readonly ca: TrustAnchor;
   /** The engine's client certificate (its subject maps to the ENGINE account's user). */
-  readonly certificate: IssuedCertificate;
+  readonly certificate: CertificateMaterial;
   /**
    * Resources to create first, e.g. the NATS container on the same host.
    * @default none

@@ -3,10 +3,9 @@ import { Construct } from "constructs";
 import { renderReader } from "./core/reader-config";
 import { natsExtraHostsFor } from "./core/tornado-config";
 import type { ReaderSpec, Topology } from "./core/topology";
-import type { CertificateAuthority } from "./certificate-authority";
+import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
 import { componentImage, fileUploads, hardenedContainer, tlsUploads } from "./component-container";
 import type { DockerHost } from "./docker-host";
-import type { IssuedCertificate } from "./issued-certificate";
 
 /** Props of a {@link TornadoReader}. */
 export interface TornadoReaderProps {
@@ -17,9 +16,9 @@ export interface TornadoReaderProps {
   /** The Docker host it runs on. */
   readonly host: DockerHost;
   /** The CA the NATS server certificate chains to. */
-  readonly ca: CertificateAuthority;
+  readonly ca: TrustAnchor;
   /** The reader's client certificate. */
-  readonly certificate: IssuedCertificate;
+  readonly certificate: CertificateMaterial;
   /**
    * Container name.
    * @default `tornado-reader-<name>`

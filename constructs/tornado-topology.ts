@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Annotations, Fn, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import {
@@ -13,11 +14,14 @@ import {
 } from "./core/identities";
 import { masterNodeRuntime, NATS_CONTAINER_CLIENT_PORT, renderNatsConfig } from "./core/nats-config";
 import { leafRemoteUrls, renderSatelliteConfig } from "./core/satellite-config";
-import type { EngineSpec, Topology } from "./core/topology";
+import { externalTlsOf, needsGeneratedCa } from "./core/external-pki";
+import type { EngineSpec, TlsFiles, Topology } from "./core/topology";
 import { natsClusterWarnings } from "./core/validate-nats-shape";
 import { CertificateAuthority } from "./certificate-authority";
 import { DockerHost } from "./docker-host";
-import { IssuedCertificate } from "./issued-certificate";
+import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
+import { ExternalCertificate } from "./external-certificate";
+import { IssuedCertificate, type IssuedCertificateProps } from "./issued-certificate";
 import { NATS_CONTAINER_PATHS, NatsServer, type NatsServerProps } from "./nats-server";
 import { TornadoCollector } from "./tornado-collector";
 import { TornadoEngine } from "./tornado-engine";
@@ -45,10 +49,10 @@ export interface TornadoTopologyProps {
   readonly topology: Topology;
 }
 
-/** A client identity with the certificate issued for it. */
+/** A client identity with its certificate: generated, or supplied (external PKI). */
 export interface IssuedIdentity {
   readonly identity: ClientIdentity;
-  readonly certificate: IssuedCertificate;
+  readonly certificate: CertificateMaterial;
 }
 
 /**
@@ -62,10 +66,12 @@ export class TornadoTopology extends Construct {
   readonly topology: Topology;
   /** One DockerHost (and docker provider) per topology host, keyed by host name. */
   readonly hosts: ReadonlyMap<string, DockerHost>;
-  /** The generated CA that issues every certificate of the topology. */
-  readonly ca: CertificateAuthority;
+  /** The generated CA, or undefined when every certificate is supplied (external PKI). */
+  readonly generatedCa?: CertificateAuthority;
+  /** What every component trusts: the generated CA, pki.externalCaFile, or both. */
+  readonly trust: TrustAnchor;
   /** The (first) NATS server's certificate, with a DNS SAN for every name clients use. */
-  readonly serverCertificate: IssuedCertificate;
+  readonly serverCertificate: CertificateMaterial;
   /** The (first) NATS server of the master site. */
   readonly natsServer: NatsServer;
   /** Every NATS server of the master site (one, or the cluster's nodes), keyed by server name. */
@@ -105,21 +111,41 @@ export class TornadoTopology extends Construct {
       ]),
     );
 
-    this.ca = new CertificateAuthority(this, "ca", {
-      organization: topology.organization,
-      key: pki.key,
-      validityHours: pki.caValidityHours,
-      earlyRenewalHours: pki.earlyRenewalHours,
-    });
-    const leaf = { ca: this.ca, validityHours: pki.validityHours, earlyRenewalHours: pki.earlyRenewalHours };
+    const identities = clientIdentities(topology);
+    // With every certificate supplied, nothing is generated: no private key enters the state.
+    const ca = needsGeneratedCa(topology, identities)
+      ? new CertificateAuthority(this, "ca", {
+          organization: topology.organization,
+          key: pki.key,
+          validityHours: pki.caValidityHours,
+          earlyRenewalHours: pki.earlyRenewalHours,
+        })
+      : undefined;
+    this.generatedCa = ca;
+    // The operator's CA is public and was checked at resolve time; its PEM goes into the bundle as read.
+    const externalCaPem =
+      pki.externalCaFile === undefined ? "" : readFileSync(pki.externalCaFile, "utf8").trim() + "\n";
+    this.trust = { certPem: ca ? `${ca.certPem}${externalCaPem}` : externalCaPem };
+    const certificate = (
+      id: string,
+      files: TlsFiles | undefined,
+      props: Omit<IssuedCertificateProps, "ca" | "validityHours" | "earlyRenewalHours">,
+    ): CertificateMaterial =>
+      files
+        ? new ExternalCertificate(this, id, files)
+        : new IssuedCertificate(this, id, {
+            ...props,
+            ca: ca as CertificateAuthority,
+            validityHours: pki.validityHours,
+            earlyRenewalHours: pki.earlyRenewalHours,
+          });
 
     this.identities = new Map(
-      clientIdentities(topology).map((identity) => [
+      identities.map((identity) => [
         identity.id,
         {
           identity,
-          certificate: new IssuedCertificate(this, `cert-${identity.role}-${identity.name}`, {
-            ...leaf,
+          certificate: certificate(`cert-${identity.role}-${identity.name}`, externalTlsOf(topology, identity), {
             subject: identity.subject,
             usage: "client",
           }),
@@ -134,24 +160,23 @@ export class TornadoTopology extends Construct {
 
     // A single server keeps the construct ids it always had; cluster nodes are named.
     const single = topology.nats.cluster === undefined;
-    const serverCertificates = new Map<string, IssuedCertificate>();
+    const serverCertificates = new Map<string, CertificateMaterial>();
     this.natsServers = new Map(
       topology.nats.nodes.map((node) => {
-        const certificate = new IssuedCertificate(this, single ? "nats-server-cert" : `nats-server-cert-${node.name}`, {
-          ...leaf,
+        const serverCertificate = certificate(single ? "nats-server-cert" : `nats-server-cert-${node.name}`, node.tls, {
           subject: natsServerSubject(node, topology.organization),
           // Cluster routes present the node's certificate as a client too.
           usage: single ? "server" : "server-and-client",
           dnsNames: natsServerDnsNames(node),
         });
-        serverCertificates.set(node.name, certificate);
+        serverCertificates.set(node.name, serverCertificate);
         const server = new NatsServer(this, single ? "nats" : `nats-${node.name}`, {
           ...natsServerSettings(topology),
           host: this.host(node.host),
           name: node.name,
           config: renderNatsConfig(topology, masterNodeRuntime(topology, node, NATS_CONTAINER_PATHS), node),
-          ca: this.ca,
-          certificate,
+          ca: this.trust,
+          certificate: serverCertificate,
           clientPort: node.clientPort,
           clusterPort: node.clusterPort,
           leafnodePort: topology.satellites.length > 0 ? node.leafnodePort : undefined,
@@ -161,12 +186,11 @@ export class TornadoTopology extends Construct {
     );
     const [firstNode] = topology.nats.nodes;
     this.natsServer = this.natsServers.get(firstNode.name) as NatsServer;
-    this.serverCertificate = serverCertificates.get(firstNode.name) as IssuedCertificate;
+    this.serverCertificate = serverCertificates.get(firstNode.name) as CertificateMaterial;
 
     this.satellites = new Map(
       topology.satellites.map((satellite) => {
-        const certificate = new IssuedCertificate(this, `satellite-cert-${satellite.name}`, {
-          ...leaf,
+        const satelliteCertificate = certificate(`satellite-cert-${satellite.name}`, satellite.tls, {
           subject: natsServerSubject(satellite, topology.organization),
           usage: "server",
           dnsNames: natsServerDnsNames(satellite),
@@ -187,8 +211,8 @@ export class TornadoTopology extends Construct {
             leafCertFile: NATS_CONTAINER_PATHS.leafCertFile,
             leafKeyFile: NATS_CONTAINER_PATHS.leafKeyFile,
           }),
-          ca: this.ca,
-          certificate,
+          ca: this.trust,
+          certificate: satelliteCertificate,
           leafIdentity: this.certificateOf(satelliteIdentity(satellite, topology.organization).id),
           // Satellites publish no monitoring endpoint.
           monitoringPublished: undefined,
@@ -202,7 +226,7 @@ export class TornadoTopology extends Construct {
         topology,
         engine,
         host: this.host(engine.host),
-        ca: this.ca,
+        ca: this.trust,
         certificate: this.certificateOf(identityId),
         // Start after the NATS server on the same host, if any (the engine reconnects anyway).
         dependsOn: topology.nats.nodes
@@ -226,7 +250,7 @@ export class TornadoTopology extends Construct {
             topology,
             reader,
             host: this.host(reader.deploy?.host as string),
-            ca: this.ca,
+            ca: this.trust,
             certificate: this.certificateOf(readerIdentity(reader, topology.organization).id),
           }),
         ]),
@@ -263,7 +287,7 @@ export class TornadoTopology extends Construct {
           topology,
           collector,
           host: this.host(collector.host),
-          ca: this.ca,
+          ca: this.trust,
           certificate: this.certificateOf(collectorIdentity(collector, topology.organization).id),
           icinga2Password: collector.icinga2 && passwordFor(collector.icinga2.passwordVariable),
         }),
@@ -271,7 +295,21 @@ export class TornadoTopology extends Construct {
     );
   }
 
-  private certificateOf(identityId: string): IssuedCertificate {
+  /**
+   * The generated CA that issues every generated certificate; use it to
+   * issue certificates of your own. Throws when there is none: with every
+   * certificate supplied (external PKI) nothing is generated.
+   */
+  get ca(): CertificateAuthority {
+    if (!this.generatedCa) {
+      throw new Error(
+        `${this.node.path}: there is no generated CA: every certificate is supplied (pki.externalCaFile); use your CA`,
+      );
+    }
+    return this.generatedCa;
+  }
+
+  private certificateOf(identityId: string): CertificateMaterial {
     const issued = this.identities.get(identityId);
     if (!issued) throw new Error(`no certificate for identity ${identityId}`);
     return issued.certificate;

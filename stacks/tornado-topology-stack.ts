@@ -3,6 +3,8 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { permissionsFor } from "../constructs/core/nats-config";
 import type { EngineSpec, Topology } from "../constructs/core/topology";
+import { ExternalCertificate } from "../constructs/external-certificate";
+import { IssuedCertificate } from "../constructs/issued-certificate";
 import { TornadoTopology } from "../constructs/tornado-topology";
 
 /** Props of a {@link TornadoTopologyStack}. */
@@ -75,8 +77,9 @@ export class TornadoTopologyStack extends TerraformStack {
         "Satellite NATS servers (leaf nodes of the master): tenant, URL, the name to verify, and the collectors that use them.",
     });
     new TerraformOutput(this, "ca_certificate_pem", {
-      value: this.tornado.ca.certPem,
-      description: "The generated CA certificate every component trusts.",
+      value: this.tornado.trust.certPem,
+      description:
+        "The CA certificate(s) every component trusts: the generated CA, pki.externalCaFile, or both (PEM bundle).",
     });
     new TerraformOutput(this, "tenants", {
       value: topology.tenants.map((tenant) => tenant.name),
@@ -97,18 +100,26 @@ export class TornadoTopologyStack extends TerraformStack {
         nats_user: identity.natsUser,
         ...(permissions === undefined ? {} : { publish: permissions.publish, subscribe: permissions.subscribe }),
         certificate_output: names.certificate,
-        private_key_output: names.privateKey,
+        // External PKI: the key stays in the operator's file and never becomes an output.
+        ...(certificate instanceof ExternalCertificate
+          ? {
+              certificate_file: certificate.certFile,
+              ...(certificate.keyFile === undefined ? {} : { private_key_file: certificate.keyFile }),
+            }
+          : { private_key_output: names.privateKey }),
       };
       new TerraformOutput(this, names.certificate, {
         value: certificate.certPem,
         sensitive: true,
         description: `Client certificate of ${identity.id} (${identity.natsUser}).`,
       });
-      new TerraformOutput(this, names.privateKey, {
-        value: certificate.privateKeyPemPkcs8,
-        sensitive: true,
-        description: `PKCS#8 private key of ${identity.id}.`,
-      });
+      if (certificate instanceof IssuedCertificate) {
+        new TerraformOutput(this, names.privateKey, {
+          value: certificate.privateKeyPemPkcs8,
+          sensitive: true,
+          description: `PKCS#8 private key of ${identity.id}.`,
+        });
+      }
     }
     const apiUrl = (engine: EngineSpec): string => `http://${urlHost(engine.apiHostIp)}:${engine.apiPort}`;
     if (topology.engine && this.tornado.engine) {

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Testing } from "cdktf";
 import { loadTopologyFile, parseTopologyText } from "../../constructs/core/load-topology";
 import { TOPOLOGY_SCHEMA_FILE } from "../../scripts/topology-json-schema";
 import { TornadoTopologyStack } from "../../stacks/tornado-topology-stack";
+import { issueExternalPkiFiles } from "../helpers/external-pki-files";
 import { jsonSchemaErrors } from "../helpers/json-schema-validator";
 import type { SynthesizedStack } from "../helpers/synth";
 
@@ -15,7 +17,16 @@ const files = readdirSync(EXAMPLES).filter((file) => /\.(ya?ml|json)$/.test(file
 const schemaReference = relative(EXAMPLES, TOPOLOGY_SCHEMA_FILE);
 
 test("GIVEN examples/ THEN it holds the examples the README names", () => {
-  expect(files).toEqual(expect.arrayContaining(["single-host.yaml", "two-hosts.yaml", "three-tenants.yaml"]));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      "single-host.yaml",
+      "two-hosts.yaml",
+      "three-tenants.yaml",
+      "readers-and-dedicated-engines.yaml",
+      "cluster-and-satellites.yaml",
+      "external-pki.yaml",
+    ]),
+  );
 });
 
 describe.each(files)("examples/%s", (file) => {
@@ -32,8 +43,21 @@ describe.each(files)("examples/%s", (file) => {
     expect(jsonSchemaErrors(document)).toEqual([]);
   });
 
+  // An external PKI example needs the operator's files: issue them beside a copy of it.
+  const external = (document.pki as Record<string, unknown> | undefined)?.externalCaFile !== undefined;
+  let loadFrom = path;
+  let workdir: string | undefined;
+  beforeAll(async () => {
+    if (!external) return;
+    workdir = mkdtempSync(join(tmpdir(), "example-"));
+    loadFrom = join(workdir, file);
+    copyFileSync(path, loadFrom);
+    await issueExternalPkiFiles(document, workdir);
+  });
+  afterAll(() => workdir && rmSync(workdir, { recursive: true, force: true }));
+
   test("THEN it loads like TORNADO_TOPOLOGY would and synthesizes with every validation passing", () => {
-    const topology = loadTopologyFile(path);
+    const topology = loadTopologyFile(loadFrom);
     const stack = new TornadoTopologyStack(Testing.app(), topology.name, { topology });
     const json = JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
 

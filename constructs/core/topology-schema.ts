@@ -151,6 +151,20 @@ const monitoringSchema = z.strictObject({
   hostIp: loopbackIp.default("127.0.0.1"),
 });
 
+/**
+ * External PKI: a certificate and key the operator supplies as files instead
+ * of a generated pair. Containers get them with upload.source + source_hash,
+ * so the key never enters Terraform state. The certificate must chain to
+ * pki.externalCaFile and carry the subject (and for servers the DNS names)
+ * the NATS config expects; synth checks both.
+ */
+const tlsFilesSchema = z.strictObject({
+  /** The certificate (PEM); relative paths are relative to the topology file. */
+  certFile: z.string().min(1),
+  /** Its unencrypted PKCS#8 private key (PEM); not needed for an identity whose key is never uploaded (identity-only readers, pki.systemTls). */
+  keyFile: z.string().min(1).optional(),
+});
+
 /** A node of a NATS cluster: its own container, certificate and routes to the others. */
 const clusterNodeSchema = z.strictObject({
   /** server_name and container name of the node; also a DNS SAN of its certificate. */
@@ -167,6 +181,8 @@ const clusterNodeSchema = z.strictObject({
   clusterPort: port.optional(),
   /** Its leafnode port, when nodes share a host. Defaults to nats.leafnodePort. */
   leafnodePort: port.optional(),
+  /** External PKI: the node's server certificate (server_auth and client_auth, for routes) and key. */
+  tls: tlsFilesSchema.optional(),
 });
 
 /** A NATS cluster: full mesh of TLS routes between the nodes, verified both ways. */
@@ -212,6 +228,8 @@ const natsSchema = z.strictObject({
   ipAddress: ipAddress.optional(),
   /** Run NATS as a cluster of nodes instead of one server. */
   cluster: clusterSchema.optional(),
+  /** External PKI: the single server's certificate and key (with a cluster, set it per node). */
+  tls: tlsFilesSchema.optional(),
   /** The leafnode port satellites connect to, published on every NATS host when there are satellites. */
   leafnodePort: port.default(7422),
 });
@@ -234,6 +252,10 @@ const satelliteSchema = z.strictObject({
   clientPort: port.default(4222),
   /** IP of its first DNS name, for collectors on other hosts without DNS for it (extra_hosts). */
   ipAddress: ipAddress.optional(),
+  /** External PKI: its server certificate (for the site's collectors) and key. */
+  tls: tlsFilesSchema.optional(),
+  /** External PKI: its identity towards the master (a client certificate) and key. */
+  leafTls: tlsFilesSchema.optional(),
 });
 
 const imageBuildSchema = z.strictObject({
@@ -293,6 +315,8 @@ const engineFields = {
   rulesDir: z.string().min(1).optional(),
   /** Tracing filter for [logger] level, e.g. "info,tornado=debug". */
   logLevel: z.string().min(1).default("info"),
+  /** External PKI: the engine's client certificate and key instead of generated ones. */
+  tls: tlsFilesSchema.optional(),
 };
 
 /** The shared engine: it reads every tenant that keeps sharedEngine. */
@@ -324,6 +348,8 @@ const readerSchema = z.strictObject({
   image: imageSchema.optional(),
   /** The container command; default: the image's own. */
   command: z.array(z.string().min(1)).min(1).optional(),
+  /** External PKI: the reader's client certificate (and key, when deployed) instead of generated ones. */
+  tls: tlsFilesSchema.optional(),
 });
 
 const webhookSchema = z.strictObject({
@@ -388,6 +414,8 @@ const collectorSchema = z.strictObject({
   topics: z.array(topicSchema).min(1).optional(),
   /** icinga2 only: the Icinga2 API connection. */
   icinga2: icinga2Schema.optional(),
+  /** External PKI: the collector's client certificate and key instead of generated ones. */
+  tls: tlsFilesSchema.optional(),
 });
 
 const pkiSchema = z.strictObject({
@@ -403,6 +431,14 @@ const pkiSchema = z.strictObject({
   caValidityHours: z.int().positive().default(87600),
   /** A `terraform apply` this many hours before expiry issues new certificates. */
   earlyRenewalHours: z.int().nonnegative().default(720),
+  /**
+   * External PKI: the CA certificate (PEM) that signed every `tls` certificate
+   * of the topology. Every server trusts it beside the generated CA, if any
+   * component still has a generated certificate.
+   */
+  externalCaFile: z.string().min(1).optional(),
+  /** External PKI: the system account's operator identity (its key stays with you). */
+  systemTls: tlsFilesSchema.optional(),
 });
 
 export const topologySchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import { parseDockerHostUrl, type DockerHostKind } from "./docker-host-url";
+import { externalPkiIssues } from "./external-pki";
 import { DEFAULT_NATS_SERVER_NAME, ENGINE_COMMON_NAME } from "./names";
 import { schemaIssues } from "./schema-issues";
 import { TopologyValidationError } from "./topology-errors";
@@ -71,11 +72,20 @@ export interface TenantSpec {
   readonly allowNoEngine: boolean;
 }
 
+/** External PKI: files of a supplied certificate and key (absolute paths). */
+export interface TlsFiles {
+  readonly certFile: string;
+  /** Absent only where the key is never uploaded (identity-only readers, the system identity). */
+  readonly keyFile?: string;
+}
+
 /** An identity that reads tenants' events; deployed as a container when `deploy` is set. */
 export interface ReaderSpec {
   readonly name: string;
   readonly tenants: readonly string[];
   readonly deploy?: { readonly host: string; readonly image: ImageSpec; readonly command?: readonly string[] };
+  /** External PKI: supplied certificate and key; undefined: generated. */
+  readonly tls?: TlsFiles;
 }
 
 /**
@@ -96,6 +106,8 @@ export interface NatsNodeSpec {
   readonly clusterPort?: number;
   /** Leafnode port, listened on and published when there are satellites. */
   readonly leafnodePort: number;
+  /** External PKI: supplied certificate and key; undefined: generated. */
+  readonly tls?: TlsFiles;
 }
 
 export interface NatsSpec {
@@ -118,6 +130,10 @@ export interface SatelliteSpec {
   readonly dnsNames: readonly string[];
   readonly clientPort: number;
   readonly ipAddress?: string;
+  /** External PKI: its server certificate and key; undefined: generated. */
+  readonly tls?: TlsFiles;
+  /** External PKI: its leaf identity; undefined: generated. */
+  readonly leafTls?: TlsFiles;
 }
 
 /** The shared engine, or a tenant's dedicated engine (with `tenant`). */
@@ -134,6 +150,8 @@ export interface EngineSpec {
   /** Absolute path of the operator's rules directory. */
   readonly rulesDir?: string;
   readonly logLevel: string;
+  /** External PKI: supplied certificate and key; undefined: generated. */
+  readonly tls?: TlsFiles;
 }
 
 export interface WebhookSpec {
@@ -174,6 +192,8 @@ export interface CollectorSpec {
   /** nats_json collectors: at least one. */
   readonly topics: readonly TopicSpec[];
   readonly icinga2?: Icinga2Spec;
+  /** External PKI: supplied certificate and key; undefined: generated. */
+  readonly tls?: TlsFiles;
 }
 
 /** How a key is generated; maps onto tls_private_key's algorithm/ecdsa_curve/rsa_bits. */
@@ -188,6 +208,10 @@ export interface PkiSpec {
   readonly validityHours: number;
   readonly caValidityHours: number;
   readonly earlyRenewalHours: number;
+  /** External PKI: absolute path of the CA certificate that signed the supplied certificates. */
+  readonly externalCaFile?: string;
+  /** External PKI: the system identity's certificate. */
+  readonly systemTls?: TlsFiles;
 }
 
 function keySpec(algorithm: KeyAlgorithm, ecdsaCurve?: EcdsaCurve, rsaBits?: number): KeySpec {
@@ -268,7 +292,9 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
   const value = parsed.data;
   const path = (file: string | undefined): string | undefined =>
     file === undefined ? undefined : resolvePath(baseDir, file);
-  return {
+  const tls = (files: { certFile: string; keyFile?: string } | undefined): TlsFiles | undefined =>
+    files && { certFile: resolvePath(baseDir, files.certFile), keyFile: path(files.keyFile) };
+  const topology: Topology = {
     name: value.name,
     organization: value.organization,
     hosts: value.hosts.map((host) => {
@@ -287,7 +313,10 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
     }),
     tenants: value.tenants,
     nats: {
-      nodes: natsNodes(value.nats, value.engine?.host),
+      nodes: natsNodes(value.nats, value.engine?.host).map((node, index) => ({
+        ...node,
+        tls: tls(value.nats.cluster ? value.nats.cluster.nodes[index].tls : value.nats.tls),
+      })),
       cluster: value.nats.cluster && { name: value.nats.cluster.name },
       version: value.nats.version,
       image: value.nats.image ?? `nats:${value.nats.version}-alpine`,
@@ -295,17 +324,23 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
       maxPayload: value.nats.maxPayload,
       lameDuckDurationSeconds: value.nats.lameDuckDurationSeconds,
     },
-    satellites: value.satellites,
+    satellites: value.satellites.map((satellite) => ({
+      ...satellite,
+      tls: tls(satellite.tls),
+      leafTls: tls(satellite.leafTls),
+    })),
     engine: value.engine && {
       ...value.engine,
       name: ENGINE_COMMON_NAME,
       image: imageSpec(value.engine.image, baseDir),
       rulesDir: path(value.engine.rulesDir),
+      tls: tls(value.engine.tls),
     },
     dedicatedEngines: value.dedicatedEngines.map((engine) => ({
       ...engine,
       image: imageSpec(engine.image, baseDir),
       rulesDir: path(engine.rulesDir),
+      tls: tls(engine.tls),
     })),
     readers: value.readers.map((reader) => ({
       name: reader.name,
@@ -314,6 +349,7 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
         reader.host === undefined
           ? undefined
           : { host: reader.host, image: imageSpec(reader.image, baseDir), command: reader.command },
+      tls: tls(reader.tls),
     })),
     collectors: value.collectors.map((collector) => {
       const portDefaults = COLLECTOR_PORT_DEFAULTS[collector.kind];
@@ -341,6 +377,7 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
               })),
         topics: collector.topics ?? [],
         icinga2: collector.icinga2,
+        tls: tls(collector.tls),
       };
     }),
     pki: {
@@ -348,8 +385,14 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
       validityHours: value.pki.validityHours,
       caValidityHours: value.pki.caValidityHours,
       earlyRenewalHours: value.pki.earlyRenewalHours,
+      externalCaFile: path(value.pki.externalCaFile),
+      systemTls: tls(value.pki.systemTls),
     },
   };
+  // Supplied certificates are checked once the topology is otherwise sound: their expectations come from it.
+  const pkiIssues = externalPkiIssues(topology);
+  if (pkiIssues.length > 0) throw new TopologyValidationError(pkiIssues, source);
+  return topology;
 }
 
 export type { TopologyInput };

@@ -10,6 +10,7 @@ import {
 } from "./topology-schema";
 import { formatPath, type TopologyIssue } from "./topology-errors";
 import { engineAndReaderRules, reservedComponentNames } from "./validate-engines-readers";
+import { externalPkiRules } from "./external-pki";
 import { natsShapeRules } from "./validate-nats-shape";
 import {
   duplicateNames,
@@ -409,6 +410,7 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
     ...portCollisions(publishedPorts(input, collectors, dedicatedEngines)),
     ...dnsNameDuplicates(input),
     ...natsShapeRules(input, hosts, tenants, collectors),
+    ...externalPkiRules(input),
     ...pkiRules(input),
   ];
 }
