@@ -111,8 +111,14 @@ export { IssuedCertificate } from "./issued-certificate";
 export { ExternalCertificate } from "./external-certificate";
 export type { ExternalCertificateProps } from "./external-certificate";
 export type { CertificateMaterial, TrustAnchor, UploadSource } from "./certificate-material";
-export { externalPkiIssues, expectedExternalCertificates, externalTlsOf } from "./core/external-pki";
-export type { ExpectedCertificate } from "./core/external-pki";
+export {
+  externalPkiIssues,
+  expectedExternalCertificates,
+  externalTlsOf,
+  certificatePlan,
+  withoutExternalPki,
+} from "./core/external-pki";
+export type { ExpectedCertificate, PlannedCertificate } from "./core/external-pki";
 export type { IssuedCertificateProps } from "./issued-certificate";
 export { DockerHost } from "./docker-host";
 export type { DockerHostProps, DockerImageBuild } from "./docker-host";
