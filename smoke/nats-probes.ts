@@ -1,4 +1,5 @@
 import { connect as connectTcp } from "node:net";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { connect, errors, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 /**
@@ -33,6 +34,28 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** Keep reconnecting after a disconnect (for fault tests). @default false */
   readonly reconnect?: boolean;
+  /** Also dial these servers (a cluster's other nodes), each verified against its own servername. @default none */
+  readonly alternates?: readonly NatsEndpoint[];
+}
+
+/**
+ * TLS names for a server list. When each server is dialed by the name its
+ * certificate carries, the client checks each by its own host name. When
+ * some are dialed at another address (a --resolve override), the dialed
+ * host says nothing: the certificate must then carry one of the configured
+ * names (each is a server of this topology, signed by the same CA).
+ */
+function serverIdentity(endpoints: readonly NatsEndpoint[]): Record<string, unknown> {
+  if (endpoints.length === 1) return { servername: endpoints[0].servername };
+  const dialedByName = endpoints.every((endpoint) => endpoint.address.replace(/:\d+$/, "") === endpoint.servername);
+  if (dialedByName) return {};
+  const names = [...new Set(endpoints.map((endpoint) => endpoint.servername))];
+  return {
+    checkServerIdentity: (_host: string, certificate: PeerCertificate) => {
+      const errors = names.map((name) => checkServerIdentity(name, certificate));
+      return errors.includes(undefined) ? undefined : errors[0];
+    },
+  };
 }
 
 /** A TLS client that records the permission errors the server sends it. */
@@ -54,16 +77,21 @@ export class ProbeClient {
     material: ClientMaterial,
     options: ConnectOptions = {},
   ): Promise<ProbeClient> {
-    const tls: Record<string, unknown> = { ca: material.caPem, servername: endpoint.servername };
+    const endpoints = [endpoint, ...(options.alternates ?? [])];
+    const tls: Record<string, unknown> = { ca: material.caPem, ...serverIdentity(endpoints) };
     if (material.certPem !== undefined) tls.cert = material.certPem;
     if (material.keyPem !== undefined) tls.key = material.keyPem;
     const connection = await connect({
-      servers: [endpoint.address],
+      servers: endpoints.map((candidate) => candidate.address),
+      // The configured list is the truth; servers a node advertises are only added when dialed by name.
+      ignoreClusterUpdates: endpoints.some((candidate) => !candidate.address.startsWith(`${candidate.servername}:`)),
+      noRandomize: true,
       name: options.name,
       tls,
       timeout: options.timeoutMs ?? 5000,
       reconnect: options.reconnect ?? false,
-      maxReconnectAttempts: options.reconnect ? -1 : 0,
+      // Not 0: nats.js 3 would then drop the next server of the list after a failed first dial, not just the failed one.
+      maxReconnectAttempts: options.reconnect ? -1 : 10,
       reconnectTimeWait: 250,
     });
     return new ProbeClient(connection);

@@ -5,19 +5,22 @@ import type { NatsClientSettings } from "./tornado-toml";
 /**
  * Connects like Tornado's client: TLS with the client certificate, the server
  * certificate verified against the configured root and the DNS name of the
- * configured address, reconnecting forever.
+ * configured address, every configured address in the server list,
+ * reconnecting forever.
  */
 export async function connectNats(
   options: CanaryOptions,
   settings: NatsClientSettings,
   name: string,
 ): Promise<ProbeClient> {
-  const [configured] = settings.addresses;
-  const servername = configured.replace(/:\d+$/, "");
-  const address = options.resolve.get(configured) ?? configured;
+  // Every configured address, in order, like Tornado's client: a cluster's nodes are its failover list.
+  const [first, ...others] = settings.addresses.map((configured) => ({
+    address: options.resolve.get(configured) ?? configured,
+    servername: configured.replace(/:\d+$/, ""),
+  }));
   return ProbeClient.connect(
-    { address, servername },
+    first,
     { caPem: settings.caPem, certPem: settings.certPem, keyPem: settings.keyPem },
-    { name, reconnect: true, timeoutMs: 10000 },
+    { name, reconnect: true, timeoutMs: 10000, alternates: others },
   );
 }
