@@ -711,3 +711,28 @@ describe.each(CLUSTER_RULES)("GIVEN %s", (_, edit, path, value, allowed) => {
     expect(line).toContain(allowed);
   });
 });
+
+describe("GIVEN names whose certificate subjects would collide", () => {
+  test("WHEN a tenant is named like the servers' OU THEN it is reserved (its users would share node subjects)", () => {
+    const found = problems(
+      clusterWithChange((t) => {
+        t.tenants[1].name = "nats-server";
+        for (const item of [...t.collectors, ...t.satellites]) if (item.tenant === "acme") item.tenant = "nats-server";
+      }),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^tenants\[1\]\.name: "nats-server" collides with the reserved account name/),
+      ]),
+    );
+  });
+
+  test("WHEN a satellite is named like a collector THEN the names clash (same leaf and collector subject)", () => {
+    const found = problems(clusterWithChange((t) => (t.satellites[0].name = "webhook-acme")));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^satellites\[0\]\.name: "webhook-acme" duplicates the component name/),
+      ]),
+    );
+  });
+});

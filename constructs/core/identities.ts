@@ -1,4 +1,4 @@
-import { ENGINE_ACCOUNT, ENGINE_COMMON_NAME, SYSTEM_ACCOUNT, SYSTEM_COMMON_NAME } from "./names";
+import { ENGINE_ACCOUNT, ENGINE_COMMON_NAME, NATS_SERVER_UNIT, SYSTEM_ACCOUNT, SYSTEM_COMMON_NAME } from "./names";
 import type { CollectorSpec, ReaderSpec, SatelliteSpec, Topology } from "./topology";
 
 /**
@@ -126,7 +126,7 @@ export interface NatsServerIdentity {
 
 /** A NATS server's certificate subject. Clients and routes verify it by its DNS SANs, not the CN. */
 export function natsServerSubject(server: NatsServerIdentity, organization: string): CertificateSubject {
-  return { commonName: server.name, organizationalUnit: "nats-server", organization };
+  return { commonName: server.name, organizationalUnit: NATS_SERVER_UNIT, organization };
 }
 
 /**

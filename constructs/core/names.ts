@@ -22,7 +22,20 @@ export const NAME_RULE =
  * case-insensitively: `Engine` next to `ENGINE` would read as the same account
  * to a human even though NATS would keep them apart.
  */
-export const RESERVED_ACCOUNT_NAMES: readonly string[] = ["ENGINE", "SYS", "SYSTEM", "$G", "$SYS", "GLOBAL"];
+/** OU of every NATS server certificate (master nodes and satellites). */
+export const NATS_SERVER_UNIT = "nats-server";
+
+// "nats-server" is the OU of every NATS server certificate: a tenant of that name would give its
+// clients the subjects of the servers' certificates (which cluster routes present as clients).
+export const RESERVED_ACCOUNT_NAMES: readonly string[] = [
+  "ENGINE",
+  "SYS",
+  "SYSTEM",
+  "$G",
+  "$SYS",
+  "GLOBAL",
+  NATS_SERVER_UNIT,
+];
 
 /** The account the shared Tornado engine lives in. */
 export const ENGINE_ACCOUNT = "ENGINE";

@@ -366,8 +366,9 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
   const collectors = itemsOf(input, "collectors");
   const readers = itemsOf(input, "readers");
   const dedicatedEngines = itemsOf(input, "dedicatedEngines");
-  // Collectors, readers and dedicated engines share one name space: each name is a certificate CN and a container name.
-  const components = [...collectors, ...readers, ...dedicatedEngines];
+  // Collectors, readers, dedicated engines and satellites share one name space: each name is the CN of a
+  // client certificate (a satellite's leaf identity is CN=<satellite>,OU=<tenant>, like a collector's).
+  const components = [...collectors, ...readers, ...dedicatedEngines, ...itemsOf(input, "satellites")];
   const nats = isObject(input.nats) ? input.nats : undefined;
 
   const tenantNameIssues = [
