@@ -56,6 +56,40 @@ describe("loading topology files", () => {
     expect(messageOf(() => loadTopologyFile(path))).toContain("is not valid JSON");
   });
 
+  test("GIVEN invalid JSON THEN the error names the line and column and shows that line, not JSON.parse's quote of the input", () => {
+    const path = file("comma.json", '{\n  "name": "tornado",\n  "hosts": [{ "name": "m", }]\n}\n');
+    expect(messageOf(() => loadTopologyFile(path))).toContain(
+      `- (topology): "\\"hosts\\": [{ \\"name\\": \\"m\\", }]" is not valid JSON: a trailing comma before '}' at line 3, column 28`,
+    );
+    const unquoted = file("unquoted.json", '{"name": tornado}');
+    const message = messageOf(() => loadTopologyFile(unquoted));
+    expect(message).toContain("expected a value, found 't' at line 1, column 10");
+    expect(message).not.toContain("is not valid JSON)");
+  });
+
+  test("GIVEN a JSON file with a byte order mark THEN it loads like one without", () => {
+    const path = file("bom.json", `\uFEFF${JSON.stringify(threeTenants())}`);
+    expect(loadTopologyFile(path).collectors).toHaveLength(7);
+  });
+
+  test("GIVEN YAML aliases that multiply THEN it is a topology error, not a crash", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]"];
+    bomb.push("c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]", "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]");
+    expect(messageOf(() => loadTopologyFile(file("bomb.yaml", bomb.join("\n"))))).toMatch(
+      /- \(topology\): \(missing\) cannot be expanded: Excessive alias count.*; allowed: a readable/,
+    );
+  });
+
+  test("GIVEN a private key file passed as the topology THEN no line of it is shown", () => {
+    const key =
+      "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+    for (const name of ["key.json", "key.yaml"]) {
+      const message = messageOf(() => loadTopologyFile(file(name, key)));
+      expect(message).toContain("(a private key, not shown)");
+      expect(message).not.toMatch(/MIGHAgEA|PRIVATE KEY-----/);
+    }
+  });
+
   test("GIVEN a missing file or an unknown extension THEN the error says what is allowed", () => {
     expect(messageOf(() => loadTopologyFile(join(dir, "missing.yaml")))).toContain("cannot be read (ENOENT)");
     expect(messageOf(() => loadTopologyFile(file("t.toml", "")))).toContain("allowed: a readable .json, .yaml or .yml");

@@ -509,6 +509,37 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
     "is required when there is no shared engine",
   ],
   [
+    "a monitoring port on the client port inside the container",
+    (t) => (t.nats.monitoring = { port: 4222 }),
+    "nats.monitoring.port",
+    "4222",
+    "allowed: a port other than 4222 (clients)",
+  ],
+  [
+    "an engine rules directory that does not exist",
+    (t) => (t.engine.rulesDir = "no-such-rules.d"),
+    "engine.rulesDir",
+    "no-such-rules.d",
+    "cannot be read (ENOENT); allowed: a readable directory with your Tornado rules",
+  ],
+  [
+    "a dedicated engine's rules directory that is a file",
+    (t) => (t.dedicatedEngines = [{ name: "acme-engine", tenant: "acme", host: "edge", rulesDir: __filename }]),
+    "dedicatedEngines[0].rulesDir",
+    "topology-validation.test.ts",
+    "is not a directory; allowed: a readable directory",
+  ],
+  ["a section of the wrong type", (t) => (t.nats = []), "nats", "[]", "is an array; allowed: an object"],
+  ["a port given as .inf", (t) => (t.nats.clientPort = Infinity), "nats.clientPort", "Infinity", "an integer"],
+  ["a huge port", (t) => (t.nats.clientPort = 1e100), "nats.clientPort", "1e+100", "at most 65535"],
+  [
+    "a private key pasted where a path belongs",
+    (t) => (t.hosts[1].keyFile = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49"),
+    "hosts[1].keyFile",
+    "(a private key, not shown)",
+    "applies only to tcp:// hosts",
+  ],
+  [
     "an organization with a comma",
     (t) => (t.organization = "Acme, Inc"),
     "organization",
@@ -565,6 +596,29 @@ describe("error reporting", () => {
 
   test("GIVEN a topology that is not an object THEN the root is named", () => {
     expect(problems("tenants: []")).toEqual(['(topology): "tenants: []" is a string; allowed: an object']);
+  });
+
+  test("GIVEN a huge integer THEN only the schema's own bound is reported, not the safe-integer one", () => {
+    const found = problems(withChange((t) => (t.nats.clientPort = 1e100)));
+    expect(found.filter((line) => line.startsWith("nats.clientPort: "))).toEqual([
+      "nats.clientPort: 1e+100 is out of range; allowed: at most 65535",
+    ]);
+  });
+
+  test("GIVEN no nats section THEN its absence is reported once, not again as each of its fields", () => {
+    const found = problems(withChange((t) => delete t.nats));
+    expect(found.filter((line) => line.startsWith("nats"))).toEqual([
+      "nats: (missing) is required; allowed: an object",
+    ]);
+  });
+
+  test("GIVEN any value holding a private key THEN the message shows a placeholder, never the key", () => {
+    const key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBbaHBtCdFA0TfvVN";
+    const found = problems(withChange((t) => (t.tenants[1].name = key)));
+    const joined = found.join("\n");
+    expect(joined).toContain("(a private key, not shown)");
+    expect(joined).not.toContain("MHcCAQEE");
+    expect(joined).not.toContain("PRIVATE KEY-----");
   });
 });
 
@@ -668,6 +722,20 @@ const CLUSTER_RULES: [string, (t: Record<string, any>) => void, string, string, 
     "collectors[1].port",
     "8080",
     'already published on host "site-a" by satellites[0].clientPort',
+  ],
+  [
+    "a route port that is the client port inside the container",
+    (t) => Object.assign(t.nats.cluster.nodes[1], { clientPort: 4223, clusterPort: 4222 }),
+    "nats.cluster.nodes[1].clusterPort",
+    "4222",
+    "listens on for clients inside its container (always 4222 there",
+  ],
+  [
+    "a leafnode port on the route port inside the container",
+    (t) => (t.nats.leafnodePort = 6222),
+    "nats.leafnodePort",
+    "6222",
+    "for routes inside its container (set by nats.cluster.port); allowed: a port other than 4222 (clients), 6222 (routes)",
   ],
   [
     "a leafnode port colliding with the client port",

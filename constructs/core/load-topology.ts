@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { DEFAULT_TOPOLOGY } from "./default-topology";
-import { TopologyValidationError } from "./topology-errors";
+import { findJsonSyntaxError, lineAndColumn } from "./json-syntax";
+import { containsPrivateKey, PRIVATE_KEY_PLACEHOLDER, TopologyValidationError } from "./topology-errors";
 import { resolveTopology, type Topology } from "./topology";
 
 /** The environment variable naming a topology file for `main.ts`. */
@@ -14,30 +15,35 @@ function fileError(path: string, value: unknown, message: string): TopologyValid
   return new TopologyValidationError([{ path: [], value, message }], path);
 }
 
+/** A leading byte order mark: editors on Windows write one, and JSON.parse refuses it. */
+const BYTE_ORDER_MARK = "\uFEFF";
+
 /**
  * Parses a topology file's text. YAML and JSON both go through the YAML 1.2
  * parser with unique keys enforced, because JSON.parse would silently keep
  * the last of two duplicate keys; a `.json` file must also be strict JSON.
+ * Syntax errors name the line and column and show that line, unless the file
+ * holds a private key (a key file passed by mistake): then no line is shown.
  */
 export function parseTopologyText(text: string, source: string): unknown {
-  const lines = text.split(/\r?\n/);
-  const lineAt = (line: number): string | undefined => (line >= 1 ? lines[line - 1]?.trim() : undefined);
+  const body = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
+  const lines = body.split(/\r?\n/);
+  const holdsKey = containsPrivateKey(body);
+  const lineAt = (line: number): string | undefined =>
+    line < 1 ? undefined : holdsKey ? PRIVATE_KEY_PLACEHOLDER : lines[line - 1]?.trim();
   const isJson = extname(source).toLowerCase() === ".json";
   if (isJson) {
-    try {
-      JSON.parse(text);
-    } catch (error) {
-      const message = (error as Error).message;
-      const position = Number(/position (\d+)/.exec(message)?.[1] ?? -1);
-      const line = position >= 0 ? text.slice(0, position).split("\n").length : 0;
+    const syntax = findJsonSyntaxError(body);
+    if (syntax) {
+      const { line, column } = lineAndColumn(body, syntax.offset);
       throw fileError(
         source,
         lineAt(line),
-        `is not valid JSON (${message}${line ? `, line ${line}` : ""}); allowed: ${FILE_RULE}`,
+        `is not valid JSON: ${syntax.reason} at line ${line}, column ${column}; allowed: ${FILE_RULE}`,
       );
     }
   }
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const document = parseDocument(body, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new TopologyValidationError(
       document.errors.map((error) => {
@@ -51,7 +57,16 @@ export function parseTopologyText(text: string, source: string): unknown {
       source,
     );
   }
-  return document.toJS();
+  try {
+    return document.toJS();
+  } catch (error) {
+    // The yaml package refuses aliases that would expand without bound ("billion laughs").
+    throw fileError(
+      source,
+      undefined,
+      `cannot be expanded: ${(error as Error).message}; allowed: ${FILE_RULE} whose YAML aliases stay few`,
+    );
+  }
 }
 
 /** Reads, parses and validates a topology file. */

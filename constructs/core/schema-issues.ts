@@ -62,11 +62,23 @@ function closest(key: string, candidates: string[]): string | undefined {
   return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : undefined;
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number" && !Number.isInteger(value)) return "non-integer number";
-  return typeof value;
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
+}
+
+/** "is a string", "is an array", "is null": what the value is, in words. */
+function describeType(value: unknown): string {
+  if (value === null) return "is null";
+  if (Array.isArray(value)) return "is an array";
+  if (typeof value === "number" && !Number.isInteger(value)) return "is a non-integer number";
+  return `is ${withArticle(typeof value)}`;
+}
+
+/** zod's integer checks add the safe-integer bounds beside the schema's own: the tighter one is what is allowed. */
+function isSafeIntegerBound(found: z.core.$ZodIssue): boolean {
+  if (found.code !== "too_big" && found.code !== "too_small") return false;
+  const bound = found.code === "too_big" ? found.maximum : found.minimum;
+  return Math.abs(Number(bound)) === Number.MAX_SAFE_INTEGER;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -83,7 +95,11 @@ function toPath(path: readonly PropertyKey[]): (string | number)[] {
 }
 
 export function schemaIssues(root: Schema, input: unknown, issues: readonly z.core.$ZodIssue[]): TopologyIssue[] {
-  return issues.flatMap((found): TopologyIssue[] => {
+  const samePath = (a: z.core.$ZodIssue, b: z.core.$ZodIssue) => JSON.stringify(a.path) === JSON.stringify(b.path);
+  const relevant = issues.filter(
+    (found) => !isSafeIntegerBound(found) || !issues.some((other) => other !== found && samePath(other, found)),
+  );
+  return relevant.flatMap((found): TopologyIssue[] => {
     const path = toPath(found.path);
     const value = valueAt(input, found.path);
     switch (found.code) {
@@ -103,9 +119,8 @@ export function schemaIssues(root: Schema, input: unknown, issues: readonly z.co
       case "invalid_type": {
         const format = (schemaAt(root, found.path)?._zod.def as { format?: string } | undefined)?.format;
         const noun = format?.includes("int") ? "integer" : found.expected;
-        const expected = `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
-        const got = value === undefined ? "is missing" : `is a ${typeName(value)}`;
-        return [{ path, value, message: `${got}; allowed: ${expected}` }];
+        const got = value === undefined ? "is required" : describeType(value);
+        return [{ path, value, message: `${got}; allowed: ${withArticle(noun)}` }];
       }
       case "invalid_value":
         return [

@@ -13,6 +13,7 @@ import {
   type ParsedTopology,
   type TopologyInput,
 } from "./topology-schema";
+import { localDirectoryIssues } from "./validate-local-files";
 import { validateTopologyRelations } from "./validate-topology";
 
 /**
@@ -389,9 +390,9 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
       systemTls: tls(value.pki.systemTls),
     },
   };
-  // Supplied certificates are checked once the topology is otherwise sound: their expectations come from it.
-  const pkiIssues = externalPkiIssues(topology);
-  if (pkiIssues.length > 0) throw new TopologyValidationError(pkiIssues, source);
+  // Files are checked once the topology is otherwise sound: what a supplied certificate must be comes from it.
+  const fileIssues = [...localDirectoryIssues(topology), ...externalPkiIssues(topology)];
+  if (fileIssues.length > 0) throw new TopologyValidationError(fileIssues, source);
   return topology;
 }
 

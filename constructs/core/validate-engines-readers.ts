@@ -39,7 +39,8 @@ export function reservedComponentNames(components: Named[]): TopologyIssue[] {
 
 function sharedEngineRules({ input, tenants, hosts }: Context): TopologyIssue[] {
   const engine = isObject(input.engine) ? input.engine : undefined;
-  const nats = isObject(input.nats) ? input.nats : {};
+  // A missing or ill-typed nats is the schema's error; its fields are not asked for on top of it.
+  const nats = isObject(input.nats) ? input.nats : undefined;
   const sharing = tenants.filter(sharesWithSharedEngine);
   const found: TopologyIssue[] = [];
   if (engine) {
@@ -64,7 +65,7 @@ function sharedEngineRules({ input, tenants, hosts }: Context): TopologyIssue[] 
         ),
       );
     }
-    if (nats.host === undefined && nats.cluster === undefined) {
+    if (nats && nats.host === undefined && nats.cluster === undefined) {
       found.push(
         issue(
           ["nats", "host"],

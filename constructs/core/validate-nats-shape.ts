@@ -1,6 +1,18 @@
 import { DEFAULT_NATS_SERVER_NAME } from "./names";
-import type { TopologyIssue } from "./topology-errors";
-import { duplicateNames, isObject, issue, itemsOf, reference, str, type Loose, type Named } from "./validation-helpers";
+import { NATS_CONTAINER_CLIENT_PORT } from "./nats-config";
+import { formatPath, type TopologyIssue } from "./topology-errors";
+import {
+  duplicateNames,
+  int,
+  isObject,
+  issue,
+  itemsOf,
+  reference,
+  str,
+  type Loose,
+  type Named,
+  type Path,
+} from "./validation-helpers";
 
 /**
  * Rules for the shape of the NATS side: one server or a cluster, and the
@@ -120,11 +132,70 @@ function serverNames(nats: Loose, input: Loose): TopologyIssue[] {
   return duplicateNames("NATS server", [...nodes, ...itemsOf(input, "satellites")]);
 }
 
+interface Listener {
+  readonly port: number;
+  readonly what: string;
+  /** The field that sets it; undefined for the fixed client port. */
+  readonly path?: Path;
+}
+
+/**
+ * Inside a master node's container nats-server listens on the client port
+ * (always 4222 there, whatever is published), the route port, the leafnode
+ * port and the monitoring port. Two of them on one number is a server that
+ * cannot start, even when the published ports differ.
+ */
+function containerListenerRules(input: Loose, nats: Loose): TopologyIssue[] {
+  const monitoring = isObject(nats.monitoring) ? nats.monitoring : {};
+  const cluster = isObject(nats.cluster) ? nats.cluster : undefined;
+  const nodes: { path?: Path; item: Loose }[] = cluster ? clusterNodes(nats) : [{ item: {} }];
+  const hasSatellites = itemsOf(input, "satellites").length > 0;
+  const reported = new Set<string>();
+  const found: TopologyIssue[] = [];
+  for (const node of nodes) {
+    // A node's own port is reported at the node (set there to move it), a shared one at the shared field.
+    const fieldPath = (field: string, shared: Path): Path =>
+      node.path !== undefined && node.item[field] !== undefined ? [...node.path, field] : shared;
+    const listeners: Listener[] = [{ port: NATS_CONTAINER_CLIENT_PORT, what: "clients" }];
+    if (cluster) {
+      const path = fieldPath("clusterPort", ["nats", "cluster", "port"]);
+      listeners.push({ port: int(node.item.clusterPort) ?? int(cluster.port) ?? 6222, what: "routes", path });
+    }
+    if (hasSatellites) {
+      const path = fieldPath("leafnodePort", ["nats", "leafnodePort"]);
+      listeners.push({ port: int(node.item.leafnodePort) ?? int(nats.leafnodePort) ?? 7422, what: "leaf nodes", path });
+    }
+    listeners.push({ port: int(monitoring.port) ?? 8222, what: "monitoring", path: ["nats", "monitoring", "port"] });
+    listeners.forEach((listener, index) => {
+      const earlier = listeners.slice(0, index).find((other) => other.port === listener.port);
+      const path = listener.path as Path;
+      if (!earlier || reported.has(formatPath(path))) return;
+      reported.add(formatPath(path));
+      const taken = listeners.filter((other) => other !== listener).map((other) => `${other.port} (${other.what})`);
+      const where = earlier.path
+        ? `set by ${formatPath(earlier.path)}`
+        : `always ${NATS_CONTAINER_CLIENT_PORT} there, whatever clientPort publishes`;
+      found.push(
+        issue(
+          path,
+          listener.port,
+          `is also the port nats-server listens on for ${earlier.what} inside its container (${where}); ` +
+            `allowed: a port other than ${taken.join(", ")}`,
+        ),
+      );
+    });
+  }
+  return found;
+}
+
 /** Every cross-field problem of the NATS side of a raw topology input. */
 export function natsShapeRules(input: Loose, hosts: Named[], tenants: Named[], collectors: Named[]): TopologyIssue[] {
-  const nats = isObject(input.nats) ? input.nats : {};
+  // A missing or ill-typed nats is the schema's error; the server's own rules would only repeat it.
+  const nats = isObject(input.nats) ? input.nats : undefined;
+  if (nats === undefined) return satelliteRules(input, hosts, tenants, collectors);
   return [
     ...(isObject(nats.cluster) ? clusterRules(nats, hosts) : singleServerRules(nats)),
+    ...containerListenerRules(input, nats),
     ...serverNames(nats, input),
     ...satelliteRules(input, hosts, tenants, collectors),
   ];

@@ -1,5 +1,5 @@
 import { parseDockerHostUrl } from "./docker-host-url";
-import { reservedAccountProblem } from "./names";
+import { nameProblem, reservedAccountProblem } from "./names";
 import { COLLECTOR_SUBJECT, subjectMatches, subscriptionSubjectProblem } from "./subjects";
 import {
   CANARY_COLLECTOR_KINDS,
@@ -382,6 +382,7 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
   const tenantsWithoutCollectors = tenants.filter(
     (tenant) =>
       tenant.name !== undefined &&
+      nameProblem(tenant.name) === undefined &&
       !tenantNameIssues.some((found) => found.path[1] === tenant.path[1]) &&
       !collectors.some((collector) => str(collector.item.tenant) === tenant.name),
   );

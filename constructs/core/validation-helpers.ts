@@ -1,3 +1,4 @@
+import { nameProblem } from "./names";
 import { formatPath, type TopologyIssue } from "./topology-errors";
 
 /**
@@ -67,7 +68,10 @@ export function reference(path: Path, value: unknown, kind: string, declared: Na
   const target = str(value);
   if (target === undefined) return [];
   if (declared.some((entry) => entry.name === target)) return [];
-  const names = declared.flatMap((entry) => (entry.name === undefined ? [] : [JSON.stringify(entry.name)]));
+  // A declared name that is itself invalid is reported where it is declared, never offered here.
+  const names = declared.flatMap((entry) =>
+    entry.name === undefined || nameProblem(entry.name) ? [] : [JSON.stringify(entry.name)],
+  );
   const caseOnly = declared.find((entry) => entry.name?.toLowerCase() === target.toLowerCase());
   const hint = caseOnly ? ` (names are case-sensitive: did you mean "${caseOnly.name}"?)` : "";
   return [
