@@ -72,7 +72,13 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
   ["a leading '$'", (t) => (t.tenants[2].name = "$G"), "tenants[2].name", '"$G"', "'$'"],
   ["a non-ASCII confusable", (t) => (t.tenants[1].name = "аcme"), "tenants[1].name", '"аcme"', "non-ASCII"],
   ["a 64-character name", (t) => (t.tenants[1].name = "a".repeat(64)), "tenants[1].name", "aaaa", "at most 63"],
-  ["the reserved ENGINE account", (t) => (t.tenants[1].name = "ENGINE"), "tenants[1].name", '"ENGINE"', "reserved"],
+  [
+    "the reserved ENGINE account",
+    (t) => (t.tenants[1].name = "ENGINE"),
+    "tenants[1].name",
+    '"ENGINE"',
+    "allowed: any other name (reserved, in any case: ENGINE, SYS",
+  ],
   [
     "the reserved SYS account in lower case",
     (t) => (t.tenants[1].name = "sys"),
@@ -602,6 +608,33 @@ describe("error reporting", () => {
     const found = problems(withChange((t) => (t.nats.clientPort = 1e100)));
     expect(found.filter((line) => line.startsWith("nats.clientPort: "))).toEqual([
       "nats.clientPort: 1e+100 is out of range; allowed: at most 65535",
+    ]);
+  });
+
+  test("GIVEN a collector whose tenant is misspelt THEN its tenant is not also reported as having no collector", () => {
+    const found = problems(
+      withChange((t) => {
+        t.collectors[0].tenat = t.collectors[0].tenant;
+        delete t.collectors[0].tenant;
+        t.collectors[1].tenant = "mastr";
+      }),
+    );
+    expect(found.map((line) => line.split(": ")[0])).toEqual([
+      "collectors[0].tenant",
+      "collectors[0].tenat",
+      "collectors[1].tenant",
+    ]);
+  });
+
+  test("GIVEN tenants that are not a list THEN that is the one error, not every reference to a tenant", () => {
+    expect(problems(withChange((t) => (t.tenants = "acme")))).toEqual([
+      'tenants: "acme" is a string; allowed: an array',
+    ]);
+  });
+
+  test("GIVEN a negative validity THEN it is reported once, not again against earlyRenewalHours", () => {
+    expect(problems(withChange((t) => (t.pki = { validityHours: -5 })))).toEqual([
+      "pki.validityHours: -5 is out of range; allowed: more than 0",
     ]);
   });
 

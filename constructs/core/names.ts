@@ -62,7 +62,8 @@ export function reservedAccountProblem(value: string): string | undefined {
   const clash = RESERVED_ACCOUNT_NAMES.find((reserved) => reserved.toUpperCase() === value.toUpperCase());
   return clash === undefined
     ? undefined
-    : `collides with the reserved account name "${clash}"; reserved (any case): ${RESERVED_ACCOUNT_NAMES.join(", ")}`;
+    : `collides with the reserved account name "${clash}"; allowed: any other name ` +
+        `(reserved, in any case: ${RESERVED_ACCOUNT_NAMES.join(", ")})`;
 }
 
 /**

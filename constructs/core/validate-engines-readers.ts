@@ -1,6 +1,6 @@
 import { RESERVED_COMPONENT_NAMES } from "./names";
 import type { TopologyIssue } from "./topology-errors";
-import { isObject, issue, reference, str, type Loose, type Named } from "./validation-helpers";
+import { isObject, issue, reference, str, type Loose, type Named, type NamedList } from "./validation-helpers";
 
 /**
  * Rules about who reads what: the shared engine, dedicated engines, readers
@@ -10,8 +10,8 @@ import { isObject, issue, reference, str, type Loose, type Named } from "./valid
 
 interface Context {
   readonly input: Loose;
-  readonly hosts: Named[];
-  readonly tenants: Named[];
+  readonly hosts: NamedList;
+  readonly tenants: NamedList;
   readonly dedicatedEngines: Named[];
   readonly readers: Named[];
 }

@@ -11,6 +11,7 @@ import {
   str,
   type Loose,
   type Named,
+  type NamedList,
   type Path,
 } from "./validation-helpers";
 
@@ -51,7 +52,7 @@ function singleServerRules(nats: Loose): TopologyIssue[] {
   return [];
 }
 
-function clusterRules(nats: Loose, hosts: Named[]): TopologyIssue[] {
+function clusterRules(nats: Loose, hosts: NamedList): TopologyIssue[] {
   const nodes = clusterNodes(nats);
   const found: TopologyIssue[] = SINGLE_SERVER_FIELDS.flatMap(([field, instead]) =>
     nats[field] === undefined
@@ -97,7 +98,7 @@ function clusterRules(nats: Loose, hosts: Named[]): TopologyIssue[] {
   return found;
 }
 
-function satelliteRules(input: Loose, hosts: Named[], tenants: Named[], collectors: Named[]): TopologyIssue[] {
+function satelliteRules(input: Loose, hosts: NamedList, tenants: NamedList, collectors: Named[]): TopologyIssue[] {
   const satellites = itemsOf(input, "satellites");
   const found: TopologyIssue[] = satellites.flatMap((satellite) => [
     ...reference([...satellite.path, "tenant"], satellite.item.tenant, "tenant", tenants),
@@ -189,7 +190,12 @@ function containerListenerRules(input: Loose, nats: Loose): TopologyIssue[] {
 }
 
 /** Every cross-field problem of the NATS side of a raw topology input. */
-export function natsShapeRules(input: Loose, hosts: Named[], tenants: Named[], collectors: Named[]): TopologyIssue[] {
+export function natsShapeRules(
+  input: Loose,
+  hosts: NamedList,
+  tenants: NamedList,
+  collectors: Named[],
+): TopologyIssue[] {
   // A missing or ill-typed nats is the schema's error; the server's own rules would only repeat it.
   const nats = isObject(input.nats) ? input.nats : undefined;
   if (nats === undefined) return satelliteRules(input, hosts, tenants, collectors);

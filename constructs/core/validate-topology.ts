@@ -308,9 +308,13 @@ function pkiRules(root: Loose): TopologyIssue[] {
       ),
     );
   }
-  const validity = int(pki.validityHours) ?? 8760;
-  const caValidity = int(pki.caValidityHours) ?? 87600;
-  const earlyRenewal = int(pki.earlyRenewalHours) ?? 720;
+  // A negative or zero figure is the schema's error; comparing it with the others would only repeat it.
+  const hours = (value: unknown, fallback: number) => (value === undefined ? fallback : int(value));
+  const validity = hours(pki.validityHours, 8760);
+  const caValidity = hours(pki.caValidityHours, 87600);
+  const earlyRenewal = hours(pki.earlyRenewalHours, 720);
+  if (validity === undefined || caValidity === undefined || earlyRenewal === undefined) return issues;
+  if (validity <= 0 || caValidity <= 0 || earlyRenewal < 0) return issues;
   if (validity <= earlyRenewal) {
     issues.push(
       issue(
@@ -378,9 +382,14 @@ export function validateTopologyRelations(input: unknown): TopologyIssue[] {
       return problem ? [issue([...tenant.path, "name"], tenant.name, problem)] : [];
     }),
   ];
-  // A tenant whose name is already wrong would only repeat itself as "has no collector".
+  // A tenant whose name is already wrong would only repeat itself as "has no collector", and while a collector
+  // names no declared tenant (a typo, a missing field), it may be the one meant for a tenant that seems to lack one.
+  const everyCollectorPlaced = collectors.every((collector) =>
+    tenants.some((tenant) => tenant.name === str(collector.item.tenant)),
+  );
   const tenantsWithoutCollectors = tenants.filter(
     (tenant) =>
+      everyCollectorPlaced &&
       tenant.name !== undefined &&
       nameProblem(tenant.name) === undefined &&
       !tenantNameIssues.some((found) => found.path[1] === tenant.path[1]) &&

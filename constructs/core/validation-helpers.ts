@@ -29,9 +29,12 @@ export function int(value: unknown): number | undefined {
   return typeof value === "number" && Number.isInteger(value) ? value : undefined;
 }
 
-export function itemsOf(root: Loose, key: string): Named[] {
+/** Named items of a list; `unreadable` when the field is there but not a list (the schema reports that). */
+export type NamedList = Named[] & { readonly unreadable?: boolean };
+
+export function itemsOf(root: Loose, key: string): NamedList {
   const list = root[key];
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list)) return Object.assign([], { unreadable: list !== undefined });
   return list.flatMap((item, index) => (isObject(item) ? [{ path: [key, index], item, name: str(item.name) }] : []));
 }
 
@@ -64,9 +67,10 @@ export function duplicateNames(kind: string, items: Named[]): TopologyIssue[] {
   return issues;
 }
 
-export function reference(path: Path, value: unknown, kind: string, declared: Named[]): TopologyIssue[] {
+export function reference(path: Path, value: unknown, kind: string, declared: NamedList): TopologyIssue[] {
   const target = str(value);
-  if (target === undefined) return [];
+  // Against a list that is not a list, every reference would fail: the one error is the list's own.
+  if (target === undefined || declared.unreadable) return [];
   if (declared.some((entry) => entry.name === target)) return [];
   // A declared name that is itself invalid is reported where it is declared, never offered here.
   const names = declared.flatMap((entry) =>
