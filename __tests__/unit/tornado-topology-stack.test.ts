@@ -1,14 +1,17 @@
 import "cdktf/lib/testing/adapters/jest";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
 import { DEFAULT_TOPOLOGY } from "../../constructs/core/default-topology";
+import { parseTopologyText } from "../../constructs/core/load-topology";
 import { natsServerDnsNames } from "../../constructs/core/identities";
 import type { NatsServerConfig } from "../../constructs/core/nats-config";
 import { resolveTopology } from "../../constructs/core/topology";
 import { NATS_SERVER_VERSION } from "../../constructs/core/versions";
 import { NATS_CONTAINER_PATHS } from "../../constructs/nats-server";
 import { referenced, resourcesOf, synthTopology, type SynthesizedStack } from "../helpers/synth";
-import { threeTenants, withChange } from "../helpers/topologies";
+import { clusterAndSatellite, threeTenants, withChange } from "../helpers/topologies";
 
 function natsContainer(json: SynthesizedStack): Record<string, any> {
   const containers = resourcesOf(json, "docker_container").filter(([id]) => id.includes("_nats_"));
@@ -198,12 +201,28 @@ describe("GIVEN the three-tenant topology", () => {
   });
 });
 
-describe("identities and certificates agree", () => {
-  // For every collector kind, engine and system: the subject in the CSR the
-  // stack declares prints as exactly the user the uploaded NATS config holds,
-  // in the account of the identity's tenant.
-  const { json } = synthTopology(threeTenants());
-  const config = uploadedConfig(json);
+/** Every NATS config the stack uploads (master nodes and satellites), by container resource id. */
+function uploadedConfigs(json: SynthesizedStack): [string, NatsServerConfig][] {
+  return resourcesOf(json, "docker_container").flatMap(([id, container]) => {
+    const config = ((container.upload ?? []) as Record<string, any>[]).find(
+      (entry) => entry.file === NATS_CONTAINER_PATHS.config,
+    );
+    return config ? [[id, JSON.parse(config.content) as NatsServerConfig] as [string, NatsServerConfig]] : [];
+  });
+}
+
+const READERS_EXAMPLE = resolve(__dirname, "../../examples/readers-and-dedicated-engines.yaml");
+
+describe.each([
+  ["every collector kind, the engine and the system identity", () => threeTenants()],
+  ["readers and dedicated engines", () => parseTopologyText(readFileSync(READERS_EXAMPLE, "utf8"), READERS_EXAMPLE)],
+  ["a cluster with a satellite and its collectors", () => clusterAndSatellite()],
+])("identities and certificates agree: %s", (_, topology) => {
+  // The subject in the CSR the stack declares prints as exactly the user an
+  // uploaded NATS config holds, in the identity's account, and in no other
+  // account of any server (a satellite's collectors are users of that satellite).
+  const { json } = synthTopology(topology());
+  const configs = uploadedConfigs(json);
   const identities = json.output.identities.value as Record<
     string,
     { nats_user: string; account: string; certificate_output: string }
@@ -221,11 +240,13 @@ describe("identities and certificates agree", () => {
     expect(`CN=${subject.common_name},OU=${subject.organizational_unit},O=${subject.organization}`).toBe(
       identity.nats_user,
     );
-    expect(config.accounts[identity.account].users.map((user) => user.user)).toContain(identity.nats_user);
-    const elsewhere = Object.entries(config.accounts).filter(
-      ([account, { users }]) => account !== identity.account && users.some((user) => user.user === identity.nats_user),
+    const placements = configs.flatMap(([server, config]) =>
+      Object.entries(config.accounts)
+        .filter(([, { users }]) => users.some((user) => user.user === identity.nats_user))
+        .map(([account]) => ({ server, account })),
     );
-    expect(elsewhere).toEqual([]);
+    expect(placements.length).toBeGreaterThan(0);
+    expect(placements.filter(({ account }) => account !== identity.account)).toEqual([]);
   });
 });
 

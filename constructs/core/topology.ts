@@ -15,6 +15,7 @@ import {
 } from "./topology-schema";
 import { localDirectoryIssues } from "./validate-local-files";
 import { validateTopologyRelations } from "./validate-topology";
+import { natsImage } from "./versions";
 
 /**
  * The validated topology every construct, renderer and test works from. All
@@ -221,12 +222,6 @@ function keySpec(algorithm: KeyAlgorithm, ecdsaCurve?: EcdsaCurve, rsaBits?: num
   return { algorithm };
 }
 
-/**
- * Validates a topology (from a file or from code) and returns it with every
- * default applied. Throws TopologyValidationError listing every problem.
- *
- * @param source names the input in the error message, e.g. the file path.
- */
 /** Tornado's default payload template: the whole incoming document. */
 export const DEFAULT_PAYLOAD_TEMPLATE: Readonly<Record<string, unknown>> = { data: "${@}" };
 
@@ -239,8 +234,6 @@ function imageSpec(image: ImageInput | undefined, baseDir: string): ImageSpec {
   if (!image.build) return { source: "pull", name: image.name };
   return { source: "build", name: image.name, ...image.build, context: resolvePath(baseDir, image.build.context) };
 }
-
-/** Options of {@link resolveTopology}. */
 
 /**
  * The master site's servers. A single server takes nats.host (or the
@@ -281,6 +274,12 @@ export interface ResolveOptions {
   readonly baseDir?: string;
 }
 
+/**
+ * Validates a topology (from a file or from code) and returns it with every
+ * default applied. Throws TopologyValidationError listing every problem at once.
+ *
+ * @param options names the input in error messages and anchors relative paths; a string is the source name.
+ */
 export function resolveTopology(input: unknown, options: ResolveOptions | string = {}): Topology {
   const { source = "topology", baseDir = process.cwd() } = typeof options === "string" ? { source: options } : options;
   const parsed = topologySchema.safeParse(input, { reportInput: true });
@@ -320,7 +319,7 @@ export function resolveTopology(input: unknown, options: ResolveOptions | string
       })),
       cluster: value.nats.cluster && { name: value.nats.cluster.name },
       version: value.nats.version,
-      image: value.nats.image ?? `nats:${value.nats.version}-alpine`,
+      image: value.nats.image ?? natsImage(value.nats.version),
       monitoring: value.nats.monitoring,
       maxPayload: value.nats.maxPayload,
       lameDuckDurationSeconds: value.nats.lameDuckDurationSeconds,

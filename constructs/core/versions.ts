@@ -9,8 +9,13 @@
  */
 export const NATS_SERVER_VERSION = "2.15.3";
 
+/** The official image of a nats-server release. */
+export function natsImage(version: string): string {
+  return `nats:${version}-alpine`;
+}
+
 /** The official image for the pinned version. */
-export const NATS_SERVER_IMAGE = `nats:${NATS_SERVER_VERSION}-alpine`;
+export const NATS_SERVER_IMAGE = natsImage(NATS_SERVER_VERSION);
 
 /** Provider versions the prebuilt bindings were generated for; synth pins them exactly. */
 export const DOCKER_PROVIDER_VERSION = "3.6.2";
