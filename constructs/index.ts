@@ -78,6 +78,7 @@ export { masterNodeRuntime } from "./core/nats-config";
 export { renderSatelliteConfig, leafRemoteUrls, satelliteCollectors } from "./core/satellite-config";
 export type { SatelliteRuntime } from "./core/satellite-config";
 export { natsClusterWarnings } from "./core/validate-nats-shape";
+export { topologyWarnings } from "./core/topology-warnings";
 export type { TopologyWarning } from "./core/validate-nats-shape";
 export { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./core/names";
 

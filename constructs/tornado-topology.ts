@@ -16,7 +16,7 @@ import { masterNodeRuntime, NATS_CONTAINER_CLIENT_PORT, renderNatsConfig } from 
 import { leafRemoteUrls, renderSatelliteConfig } from "./core/satellite-config";
 import { externalTlsOf, needsGeneratedCa } from "./core/external-pki";
 import type { EngineSpec, TlsFiles, Topology } from "./core/topology";
-import { natsClusterWarnings } from "./core/validate-nats-shape";
+import { topologyWarnings } from "./core/topology-warnings";
 import { CertificateAuthority } from "./certificate-authority";
 import { DockerHost } from "./docker-host";
 import type { CertificateMaterial, TrustAnchor } from "./certificate-material";
@@ -154,7 +154,7 @@ export class TornadoTopology extends Construct {
     );
 
     // Legal but unwise shapes: cdktf prints these at synth without failing it.
-    for (const warning of natsClusterWarnings(topology.nats.nodes, topology.nats.cluster !== undefined)) {
+    for (const warning of topologyWarnings(topology)) {
       Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
     }
 

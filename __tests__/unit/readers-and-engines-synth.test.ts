@@ -138,3 +138,32 @@ describe("GIVEN every tenant opted out of the shared engine", () => {
     expect(config.accounts.ENGINE).toEqual({ users: [], imports: [] });
   });
 });
+
+describe("GIVEN a tenant with a dedicated engine", () => {
+  const warningsOf = (change: (t: Record<string, any>) => void): string[] => {
+    const topology = input();
+    change(topology);
+    const { stack } = synthTopology(topology);
+    return stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === "@cdktf/warn")
+      .map((entry) => String(entry.data));
+  };
+
+  test("WHEN it opted out of the shared engine THEN synth does not warn", () => {
+    expect(warningsOf(() => undefined)).toEqual([]);
+  });
+
+  test("WHEN it still feeds the shared engine THEN synth warns that two engines act on each event", () => {
+    const warnings = warningsOf((t) => {
+      const initech = t.tenants.find((tenant: { name: string }) => tenant.name === "initech");
+      delete initech.sharedEngine;
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^dedicatedEngines\[0\]\.tenant: tenant "initech" also feeds the shared engine, so both engines act on each of its events .*sharedEngine: false/,
+      ),
+    ]);
+  });
+});
