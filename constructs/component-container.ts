@@ -43,8 +43,9 @@ export function componentImage(host: DockerHost, spec: ImageSpec): { image: Imag
 
 /**
  * CA, certificate and PKCS#8 key at TORNADO_TLS_PATHS. The docker provider
- * uploads files as root, the user these containers run as, so 0400 keeps the
- * key to that user alone.
+ * (3.6.2) uploads files owned by uid 0 (its tar entries carry no owner, and
+ * it does not ask Docker to chown them to the container's user), and these
+ * containers run as root, so 0400 keeps the key to that user alone.
  */
 export function tlsUploads(ca: TrustAnchor, certificate: CertificateMaterial): ContainerUpload[] {
   return [

@@ -83,7 +83,7 @@ export class NatsServer extends Construct {
       { file: NATS_CONTAINER_PATHS.config, content: serializeNatsConfig(props.config), permissions: "0444" },
       { file: NATS_CONTAINER_PATHS.caFile, content: props.ca.certPem, permissions: "0444" },
       { file: NATS_CONTAINER_PATHS.certFile, ...props.certificate.certificateUpload, permissions: "0444" },
-      // The official image runs as root, which owns uploaded files: 0400 leaves the key to it alone.
+      // Uploaded files belong to root (see `user` below): 0400 leaves the key to it alone.
       { file: NATS_CONTAINER_PATHS.keyFile, ...props.certificate.privateKeyUpload, permissions: "0400" },
       ...(props.leafIdentity
         ? [
@@ -103,6 +103,10 @@ export class NatsServer extends Construct {
       hostname: props.name,
       image: props.host.image(props.image).imageId,
       command: ["-c", NATS_CONTAINER_PATHS.config],
+      // The docker provider (3.6.2) uploads every file as uid 0: its tar entries carry no owner and it does not ask
+      // Docker to chown them. Root is therefore the one user that can read a 0400 key, whatever USER an
+      // operator's nats.image declares (the official image declares none, i.e. root).
+      user: "root",
       restart: "unless-stopped",
       mustRun: true,
       // nats-server needs no capability (its ports are above 1024).

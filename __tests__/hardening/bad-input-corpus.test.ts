@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { synthApp } from "../../stacks/synth-app";
+import { synthEntry } from "../helpers/synth-entry";
 
 /**
  * The bad-input corpus (issue 5): every file in fixtures/topologies/invalid
@@ -52,30 +52,6 @@ function expectationOf(fixture: string): Expectation {
 
 const work = mkdtempSync(join(tmpdir(), "bad-input-corpus-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/**
- * synthApp as main.ts runs it, with everything written to the process's own
- * stdout and stderr captured too (a stray console.log or warning counts as
- * printed output).
- */
-function synthFixture(file: string, outdir: string): { code: number; output: string } {
-  let output = "";
-  const capture = (text: string | Uint8Array) => {
-    output += typeof text === "string" ? text : Buffer.from(text).toString("utf8");
-    return true;
-  };
-  const { write: stdoutWrite } = process.stdout;
-  const { write: stderrWrite } = process.stderr;
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  try {
-    const code = synthApp({ env: { TORNADO_TOPOLOGY: file }, outdir, stderr: { write: capture } });
-    return { code, output };
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-  }
-}
 
 /** The issue lines of a TopologyValidationError message: "  - <path>: <value> <message>". */
 function issueLines(output: string): string[] {
@@ -129,7 +105,7 @@ test("GIVEN the corpus THEN it holds at least 40 invalid topologies, in YAML and
 describe.each(invalid)("GIVEN invalid/%s", (fixture) => {
   test("WHEN main.ts synthesizes it THEN exit 1, every expected error with path, value and allowed, no stack trace, no stack written", () => {
     const outdir = join(work, `${fixture}.out`);
-    const { code, output } = synthFixture(join(INVALID, fixture), outdir);
+    const { code, output } = synthEntry(join(INVALID, fixture), outdir);
     const problems = rejectionProblems(code, output, expectationOf(fixture), outdir);
     expect({ fixture, problems, output }).toEqual({ fixture, problems: [], output });
     rejectedCleanly.push(fixture);
@@ -148,7 +124,7 @@ describe("npx cdktf synth (the CLI a user runs) on bad inputs", () => {
     "GIVEN invalid/%s THEN the CLI fails with the same errors as in-process, no stack trace and no stack directory",
     (fixture) => {
       const file = join(INVALID, fixture);
-      const inProcess = synthFixture(file, join(work, `${fixture}.in-process.out`));
+      const inProcess = synthEntry(file, join(work, `${fixture}.in-process.out`));
       const outdir = join(work, `${fixture}.cli.out`);
       const result = spawnSync("npx", ["cdktf", "synth", "--output", outdir], {
         cwd: ROOT,
@@ -196,7 +172,7 @@ const VALID_CHECKS: Record<string, (json: Record<string, any>) => void> = {
 describe.each(valid)("GIVEN valid/%s", (fixture) => {
   test("WHEN main.ts synthesizes it THEN it exits 0, prints nothing and writes its stack as the edge case needs", () => {
     const outdir = join(work, `valid-${fixture}.out`);
-    const { code, output } = synthFixture(join(VALID, fixture), outdir);
+    const { code, output } = synthEntry(join(VALID, fixture), outdir);
     expect({ fixture, code, output }).toEqual({ fixture, code: 0, output: "" });
     const [stack] = readdirSync(join(outdir, "stacks"));
     const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));

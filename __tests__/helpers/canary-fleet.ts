@@ -21,6 +21,8 @@ export interface CanaryFleet {
   readonly engineApiUrls: ReadonlyMap<string, string>;
   /** `<collector>/<webhook id>` → URL and token, as the webhook_endpoints output describes them. */
   readonly webhooks: ReadonlyMap<string, { url: string; token: string; tenant: string }>;
+  /** Everything the canaries printed so far (stdout and stderr), one block per canary. */
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -109,5 +111,6 @@ export async function startCanaryFleet(nats: SecuredNats): Promise<CanaryFleet> 
     await stop();
     throw (failed as PromiseRejectedResult).reason;
   }
-  return { engineApiUrls, webhooks, stop };
+  const logs = () => running.map((canary) => canary.log()).join("\n");
+  return { engineApiUrls, webhooks, logs, stop };
 }
