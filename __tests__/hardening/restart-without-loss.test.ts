@@ -86,8 +86,10 @@ test("GIVEN collectors publishing 200 events/s each WHEN the server stops for 2 
   const stoppedAt = performance.now();
   await nats.server.stop();
   await sleep(DOWN_MS);
+  // Reconnect times count from the restart: a client can get in before the helper sees the port open.
+  const restartedAt = performance.now();
   restarted = await startNatsServer(nats.config, nats.dir);
-  const backAt = performance.now();
+  const listeningAt = performance.now();
 
   const ids = [ENGINE, ...TRAFFIC.publishers];
   const reconnectedAt = new Map<string, number>();
@@ -118,12 +120,12 @@ test("GIVEN collectors publishing 200 events/s each WHEN the server stops for 2 
   }
 
   report(
-    `3 collectors x ${TRAFFIC.ratePerSecond} events/s, server down ${Math.round(backAt - stoppedAt)} ms ` +
-      `(stop ${DOWN_MS} ms + restart), ${traffic.published()} events published, ${lostCount(lost)} lost`,
+    `3 collectors x ${TRAFFIC.ratePerSecond} events/s, server down ${Math.round(restartedAt - stoppedAt)} ms ` +
+      `(listening again ${Math.round(listeningAt - restartedAt)} ms after the restart), ${traffic.published()} events published, ${lostCount(lost)} lost`,
   );
-  const sinceBack = [...reconnectedAt.values()].map((at) => Math.round(at - backAt));
+  const sinceBack = [...reconnectedAt.values()].map((at) => Math.round(at - restartedAt));
   report(
-    `reconnected ${Math.min(...sinceBack)}-${Math.max(...sinceBack)} ms after the server was back; ` +
+    `reconnected ${Math.min(...sinceBack)}-${Math.max(...sinceBack)} ms after the restart; ` +
       `lost ${lostCount(lost)} of ${traffic.published()} ` +
       `(${((100 * lostCount(lost)) / traffic.published()).toFixed(1)} %), all of them published in the outage window`,
   );
@@ -132,7 +134,7 @@ test("GIVEN collectors publishing 200 events/s each WHEN the server stops for 2 
     const noticed = timeline.disconnects.find((at) => at >= stoppedAt)!;
     report(
       `${id}: disconnect noticed +${Math.round(noticed - stoppedAt)} ms after the stop, ` +
-        `reconnected ${Math.round(reconnectedAt.get(id)! - backAt)} ms after the server was back ` +
+        `reconnected ${Math.round(reconnectedAt.get(id)! - restartedAt)} ms after the restart ` +
         `(outage seen ${Math.round(reconnectedAt.get(id)! - noticed)} ms, ` +
         `${timeline.attempts.filter((attempt) => attempt >= noticed && attempt <= reconnectedAt.get(id)!).length} dial attempts)`,
     );
