@@ -327,6 +327,13 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
     "would read its own tenant's events",
   ],
   [
+    "a topic that would read the tenant's mapped stream",
+    (t) => (t.collectors[4].topics = [{ subjects: ["*.tornado.events"] }]),
+    "collectors[4].topics[0].subjects[0]",
+    '"*.tornado.events"',
+    "none of tornado.events, globex.tornado.events",
+  ],
+  [
     "a malformed topic subject",
     (t) => (t.collectors[4].topics = [{ subjects: ["a..b"] }]),
     "collectors[4].topics[0].subjects[0]",
@@ -399,6 +406,13 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
     "collectors[1].icinga2.apiUrl",
     '"icinga:5665 x"',
     "allowed: an http:// or https:// URL",
+  ],
+  [
+    "an icinga2 stream type Tornado does not know",
+    (t) => (t.collectors[1].icinga2.streamTypes = ["StateChange", "StateChanged"]),
+    "collectors[1].icinga2.streamTypes[1]",
+    '"StateChanged"',
+    '"CheckResult", "StateChange", "Notification"',
   ],
   [
     "a reader of an unknown tenant",

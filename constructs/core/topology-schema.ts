@@ -372,6 +372,25 @@ const topicSchema = z.strictObject({
   payload: z.record(z.string(), z.unknown()).optional(),
 });
 
+/**
+ * The event stream types Tornado's icinga2 collector accepts: its `EventType`
+ * enum (tornado/icinga2_collector/src/config.rs). Any other value makes the
+ * collector fail to parse its streams at start.
+ */
+export const ICINGA2_STREAM_TYPES = [
+  "CheckResult",
+  "StateChange",
+  "Notification",
+  "AcknowledgementSet",
+  "AcknowledgementCleared",
+  "CommentAdded",
+  "CommentRemoved",
+  "DowntimeAdded",
+  "DowntimeRemoved",
+  "DowntimeStarted",
+  "DowntimeTriggered",
+] as const;
+
 const icinga2Schema = z.strictObject({
   /** Icinga2 event stream API, e.g. https://icinga.example.com:5665/v1/events. */
   apiUrl: z.url({
@@ -386,7 +405,7 @@ const icinga2Schema = z.strictObject({
   /** Do not verify the Icinga2 API's TLS certificate. */
   disableSslVerification: z.boolean().default(false),
   /** Icinga2 stream types to subscribe to. */
-  streamTypes: z.array(z.string().min(1)).min(1).default(["StateChange"]),
+  streamTypes: z.array(z.enum(ICINGA2_STREAM_TYPES)).min(1).default(["StateChange"]),
 });
 
 const collectorSchema = z.strictObject({

@@ -249,20 +249,24 @@ function collectorRules(collectors: Named[]): TopologyIssue[] {
       });
     }
     if (Array.isArray(item.topics)) {
+      const tenant = str(item.tenant);
       item.topics.forEach((topic: unknown, topicIndex: number) => {
         const subjects = isObject(topic) && Array.isArray(topic.subjects) ? topic.subjects : [];
         subjects.forEach((subject: unknown, subjectIndex: number) => {
           if (typeof subject !== "string") return;
           const subjectPath = [...path, "topics", topicIndex, "subjects", subjectIndex];
           const problem = subscriptionSubjectProblem(subject);
+          // In the account of a tenant with a dedicated engine the stream is mapped to <tenant>.tornado.events.
+          const streams = [COLLECTOR_SUBJECT, ...(tenant === undefined ? [] : [`${tenant}.${COLLECTOR_SUBJECT}`])];
+          const stream = streams.find((candidate) => subjectMatches(subject, candidate));
           if (problem) found.push(issue(subjectPath, subject, problem));
-          else if (subjectMatches(subject, COLLECTOR_SUBJECT)) {
+          else if (stream !== undefined) {
             found.push(
               issue(
                 subjectPath,
                 subject,
-                `matches ${COLLECTOR_SUBJECT}: the collector would read its own tenant's events and publish them again; ` +
-                  `allowed: a subject that does not match ${COLLECTOR_SUBJECT}`,
+                `matches ${stream}: the collector would read its own tenant's events and publish them again; ` +
+                  `allowed: a subject that matches none of ${streams.join(", ")}`,
               ),
             );
           }
