@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /**
@@ -15,8 +15,11 @@ export const CANARY_IMAGE_NAME = "tornado-nats-canary:local";
 export const CANARY_DEFAULT_BASE_IMAGE = "node:20-alpine";
 const CONTEXT_FILES = ["Dockerfile", "dist/tornado-nats-canary.js"];
 
+let root: string | undefined;
+
 /** The package root: the nearest directory upwards holding this package's package.json. */
 function packageRoot(): string {
+  if (root) return root;
   let dir = __dirname;
   for (;;) {
     const manifest = join(dir, "package.json");
@@ -24,6 +27,7 @@ function packageRoot(): string {
       existsSync(manifest) &&
       (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "cdktf-tornado-nats"
     ) {
+      root = dir;
       return dir;
     }
     const parent = dirname(dir);
@@ -37,17 +41,37 @@ export interface CanaryImageContext {
   readonly contentHash: string;
 }
 
+/**
+ * The last context and the size and modification time of the files it was
+ * hashed from. Synth asks once per canary container, that is once per
+ * collector; reading and hashing the bundle every time was a tenth of a
+ * 1,000-collector synth. A rebuilt bundle changes the stamp, so a long-lived
+ * process still sees the new hash.
+ */
+let last: { readonly stamp: string; readonly value: CanaryImageContext } | undefined;
+
 export function canaryImageContext(): CanaryImageContext {
   const context = join(packageRoot(), "canary");
-  const hash = createHash("sha256");
-  for (const file of CONTEXT_FILES) {
-    const path = join(context, file);
+  const paths = CONTEXT_FILES.map((file) => join(context, file));
+  for (const path of paths) {
     if (!existsSync(path)) {
       throw new Error(
         `the canary image needs ${path}; run "npm run build" (it bundles the canaries) and synthesize again`,
       );
     }
-    hash.update(file).update("\0").update(readFileSync(path)).update("\0");
   }
-  return { context, contentHash: hash.digest("hex") };
+  const stamp = paths
+    .map((path) => {
+      const stat = statSync(path);
+      return `${path}:${stat.size}:${stat.mtimeMs}`;
+    })
+    .join("\n");
+  if (last?.stamp === stamp) return last.value;
+  const hash = createHash("sha256");
+  CONTEXT_FILES.forEach((file, index) => {
+    hash.update(file).update("\0").update(readFileSync(paths[index])).update("\0");
+  });
+  const value = { context, contentHash: hash.digest("hex") };
+  last = { stamp, value };
+  return value;
 }

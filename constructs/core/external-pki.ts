@@ -15,6 +15,7 @@ import {
 import type { CertificateUsage } from "./pki";
 import type { TlsFiles, Topology } from "./topology";
 import type { TopologyIssue } from "./topology-errors";
+import { collectorNamed } from "./topology-index";
 import { isObject, issue, itemsOf, type Loose, type Path } from "./validation-helpers";
 
 /**
@@ -374,7 +375,7 @@ export function externalTlsOf(
 ): TlsFiles | undefined {
   switch (identity.role) {
     case "collector":
-      return topology.collectors.find((collector) => collector.name === identity.name)?.tls;
+      return collectorNamed(topology, identity.name)?.tls;
     case "engine":
       return identity.tenant === undefined
         ? topology.engine?.tls

@@ -2,6 +2,7 @@ import { COLLECTOR_SUBJECT, ENGINE_SUBJECT } from "./subjects";
 import { ENGINE_ACCOUNT, SYSTEM_ACCOUNT } from "./names";
 import { clientIdentities, type ClientIdentity } from "./identities";
 import { engineSideSubject, readerSubjects, sharedTenants, tenantStreamSubject } from "./tenant-streams";
+import { collectorNamed } from "./topology-index";
 import type { CollectorSpec, NatsNodeSpec, TenantSpec, Topology } from "./topology";
 
 /**
@@ -193,7 +194,7 @@ export function readOnlyPermissions(subjects: readonly string[]): NatsPermission
 export function permissionsFor(identity: ClientIdentity, topology: Topology): NatsPermissions | undefined {
   switch (identity.role) {
     case "collector": {
-      const collector = topology.collectors.find((candidate) => candidate.name === identity.name);
+      const collector = collectorNamed(topology, identity.name);
       return collector ? collectorPermissions(collector, topology) : COLLECTOR_PERMISSIONS;
     }
     case "engine":
