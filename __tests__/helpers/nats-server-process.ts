@@ -71,6 +71,8 @@ export interface RunningNatsServer {
   readonly process: ChildProcess;
   /** Everything the server logged so far. */
   log(): string;
+  /** Resolves when the process has exited (by stop(), a signal sent to it, or on its own). */
+  readonly exited: Promise<void>;
   /** Rewrites the config file and signals a reload (SIGHUP). */
   reload(config?: NatsServerConfig): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. */
@@ -112,6 +114,7 @@ export async function startNatsServer(
     configFile,
     process: child,
     log: () => output,
+    exited: exit,
     async reload(next?: NatsServerConfig) {
       if (next) writeFileSync(configFile, serializeNatsConfig(next), { mode: 0o600 });
       const marker = output.length;
