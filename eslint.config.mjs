@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdktf.out/", "**/*.js", "!jest.config.js"] },
+  { ignores: ["node_modules/", "dist/", "cdktf.out/", "bench/tmp/", "**/*.js", "!jest.config.js"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
