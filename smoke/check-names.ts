@@ -35,6 +35,12 @@ export const CHECK = {
   arbitrarySubject: "deny publish to an arbitrary subject",
   /** A collector may not subscribe. */
   collectorSubscribe: "deny collector subscribe",
+  /** Cluster: an event published through this node reaches the engines and readers on the primary node. */
+  nodeEvent: "allow event through this node, engine receives",
+  /** A satellite site's collector is a user of its satellite only: the master refuses its certificate. */
+  siteCollectorAtMaster: "deny site collector at the master",
+  /** A satellite's identity is only for its leaf connection: the master refuses it as a client. */
+  leafOnly: "deny satellite identity as a client (leaf only)",
   /** Reported (failed) only when a run stops on an unexpected error, e.g. a probe that timed out. */
   completed: "smoke run completed",
   /** A webhook POST to a collector canary is counted by the engine canary under the right tenant. */

@@ -20,6 +20,10 @@ Inputs (default: \`terraform output -json\` in cdktf.out/stacks/<stack>; TERRAFO
 Target (default: the first of nats_urls, verified as nats_server_name):
   --server HOST:PORT    dial this address instead (running from another machine)
   --servername NAME     verify the server certificate for this DNS name
+  --resolve NAME=HOST:PORT
+                        dial HOST:PORT for the server whose URL names NAME, still verifying
+                        its certificate for NAME (repeat it for each node of a cluster and
+                        each satellite that NAME does not resolve for from here)
 Output:
   --json                print a machine-readable report
   --timeout MS          how long an event may take to reach an engine or reader (default 5000)
@@ -54,6 +58,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
         outputs: { type: "string" },
         server: { type: "string" },
         servername: { type: "string" },
+        resolve: { type: "string", multiple: true },
         json: { type: "boolean", default: false },
         timeout: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -75,6 +80,21 @@ export function parseCli(argv: readonly string[]): ParsedCli {
       throw new SmokeInputError(`--${name} needs a value`);
     }
   }
+  const resolve: Record<string, string> = {};
+  for (const entry of values.resolve ?? []) {
+    const separator = entry.indexOf("=");
+    const name = separator > 0 ? entry.slice(0, separator).trim() : "";
+    const address = separator > 0 ? entry.slice(separator + 1).trim() : "";
+    if (name === "" || address === "") {
+      throw new SmokeInputError(
+        `--resolve ${JSON.stringify(entry)}: give NAME=HOST:PORT, e.g. nats-2.example.net=10.0.0.12:4222`,
+      );
+    }
+    if (resolve[name] !== undefined && resolve[name] !== address) {
+      throw new SmokeInputError(`--resolve ${name}: given twice (${resolve[name]} and ${address})`);
+    }
+    resolve[name] = address;
+  }
   return {
     help: values.help,
     json: values.json,
@@ -83,6 +103,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
       ...(values.outputs !== undefined ? { outputsFile: values.outputs } : {}),
       ...(values.server !== undefined ? { server: values.server } : {}),
       ...(values.servername !== undefined ? { servername: values.servername } : {}),
+      ...(Object.keys(resolve).length > 0 ? { resolve } : {}),
       ...(eventTimeoutMs !== undefined ? { eventTimeoutMs } : {}),
     },
   };

@@ -17,7 +17,7 @@ import { SmokeInputError } from "./smoke-input-error";
  * tenant's account; a reader of several tenants lives in ENGINE.
  */
 
-export type IdentityRole = "engine" | "collector" | "reader" | "system";
+export type IdentityRole = "engine" | "collector" | "reader" | "satellite" | "system";
 
 export interface DeployedIdentity {
   /** `<role>/<name>`, the key of the `identities` output. */
@@ -43,12 +43,29 @@ export interface DeployedIdentity {
   readonly certificatePem: string;
   /** PKCS#8; kept in memory and never printed. */
   readonly privateKey: SecretValue;
+  /** For a collector at a satellite site: that satellite's name (it is a user there, not at the master). */
+  readonly satellite?: string;
 }
 
 export interface NatsAddress {
   /** host:port to dial. */
   readonly address: string;
   readonly host: string;
+}
+
+/**
+ * A NATS server of the deployment: a node of the master site (the single
+ * server, or one of a cluster's nodes) or a satellite site's leaf node.
+ */
+export interface DeployedServer {
+  readonly name: string;
+  readonly kind: "node" | "satellite";
+  /** The tenant a satellite's leaf is bound to. */
+  readonly tenant?: string;
+  readonly url: string;
+  readonly nats: NatsAddress;
+  /** The DNS name its certificate must carry. */
+  readonly serverName: string;
 }
 
 export interface DeployedTopology {
@@ -60,6 +77,12 @@ export interface DeployedTopology {
   readonly caPem: string;
   readonly tenants: readonly string[];
   readonly identities: readonly DeployedIdentity[];
+  /**
+   * Every NATS server, the master's nodes first (the primary one first), then
+   * the satellites. Outputs without `nats_nodes` describe one server: the
+   * primary.
+   */
+  readonly servers: readonly DeployedServer[];
   /** Where the outputs came from, for the report. */
   readonly source: string;
   /** All output values, for the optional canary outputs. */
@@ -73,7 +96,7 @@ export interface OutputsOrigin {
 }
 
 const REQUIRED_OUTPUTS = ["nats_urls", "nats_server_name", "ca_certificate_pem", "tenants", "identities"] as const;
-const ROLES: readonly IdentityRole[] = ["engine", "collector", "reader", "system"];
+const ROLES: readonly IdentityRole[] = ["engine", "collector", "reader", "satellite", "system"];
 
 /** Engines and readers: the identities that receive events. */
 export function isObserver(identity: DeployedIdentity): boolean {
@@ -201,6 +224,87 @@ export function parseNatsUrl(url: string): NatsAddress | undefined {
 }
 
 /**
+ * The servers from `nats_nodes` and `satellites` (both optional: outputs of
+ * a single server may lack them); pushes what is wrong to `problems`.
+ * Returns the satellite of each collector that connects to one.
+ */
+function serversOf(
+  values: OutputValues,
+  primary: { nats?: NatsAddress; url?: string; serverName?: string },
+  tenantList: readonly string[] | undefined,
+  problems: string[],
+): { servers: DeployedServer[]; satelliteOf: Map<string, string> } {
+  const servers: DeployedServer[] = [];
+  const satelliteOf = new Map<string, string>();
+  const server = (where: string, entry: unknown, kind: DeployedServer["kind"], name: string, tenant?: string) => {
+    if (!isRecord(entry)) {
+      problems.push(`${where}: not an object`);
+      return;
+    }
+    // The primary is dialed at the first of nats_urls (the outputs' contract since before clusters),
+    // whose problems are reported as that output's.
+    const dialed = where === "nats_nodes[0]" && primary.url !== undefined ? primary.url : entry.url;
+    const nats = typeof dialed === "string" ? parseNatsUrl(dialed) : undefined;
+    if (!nats && dialed === entry.url) {
+      problems.push(`${where}.url: ${JSON.stringify(entry.url)} is not tls://<dns-name>:<port>`);
+    }
+    const serverName = entry.server_name;
+    if (typeof serverName !== "string" || serverName === "") {
+      problems.push(`${where}.server_name: ${JSON.stringify(serverName)} is not a DNS name`);
+    }
+    if (nats && typeof serverName === "string" && serverName !== "") {
+      servers.push({ name, kind, ...(tenant ? { tenant } : {}), url: dialed as string, nats, serverName });
+    }
+  };
+
+  const nodes = values.nats_nodes;
+  if (nodes === undefined) {
+    if (primary.nats && primary.url && primary.serverName) {
+      servers.push({
+        name: "nats",
+        kind: "node",
+        url: primary.url,
+        nats: primary.nats,
+        serverName: primary.serverName,
+      });
+    }
+  } else if (!Array.isArray(nodes) || nodes.length === 0) {
+    problems.push(`nats_nodes: ${JSON.stringify(nodes)} is not a non-empty list of servers`);
+  } else {
+    nodes.forEach((entry, index) => {
+      const name = isRecord(entry) && typeof entry.name === "string" && entry.name !== "" ? entry.name : undefined;
+      if (!name)
+        problems.push(
+          `nats_nodes[${index}].name: ${JSON.stringify(isRecord(entry) ? entry.name : entry)} is not a name`,
+        );
+      else server(`nats_nodes[${index}]`, entry, "node", name);
+    });
+  }
+
+  const satellites = values.satellites;
+  if (satellites !== undefined && !isRecord(satellites)) {
+    problems.push("satellites: not a map of satellite name to satellite");
+  } else if (satellites !== undefined) {
+    for (const [name, entry] of Object.entries(satellites)) {
+      const where = `satellites["${name}"]`;
+      const tenant = isRecord(entry) ? entry.tenant : undefined;
+      if (typeof tenant !== "string" || (tenantList && !tenantList.includes(tenant))) {
+        problems.push(`${where}.tenant: ${JSON.stringify(tenant)} is not one of tenants (${tenantList?.join(", ")})`);
+        continue;
+      }
+      const collectors = isRecord(entry) ? entry.collectors : undefined;
+      if (!Array.isArray(collectors) || !collectors.every((item) => typeof item === "string")) {
+        problems.push(`${where}.collectors: ${JSON.stringify(collectors)} is not a list of collector names`);
+        continue;
+      }
+      for (const collector of collectors) satelliteOf.set(collector, name);
+      server(where, entry, "satellite", name, tenant);
+    }
+  }
+  return { servers, satelliteOf };
+}
+
+/**
  * Reads the topology from output values, or throws a SmokeInputError that
  * lists every problem at once, naming the output and (for non-secret
  * outputs) the bad value.
@@ -241,6 +345,16 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
     problems.push(`tenants: ${JSON.stringify(tenants)} is not a non-empty list of tenant names`);
   }
 
+  const { servers, satelliteOf } = serversOf(
+    values,
+    {
+      nats,
+      url: Array.isArray(urls) ? (urls[0] as string) : undefined,
+      serverName: typeof serverName === "string" ? serverName : undefined,
+    },
+    tenantList,
+    problems,
+  );
   const identities: DeployedIdentity[] = [];
   const index = values.identities;
   if (index !== undefined && !isRecord(index)) {
@@ -260,7 +374,10 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
       if (badFields.length > 0) problems.push(`${where}: ${badFields.join(", ")} missing`);
       const tenant = entry.tenant;
       const knownTenants = tenantList && tenantList.length > 0 ? tenantList : undefined;
-      if (role === "collector" && (typeof tenant !== "string" || (knownTenants && !knownTenants.includes(tenant)))) {
+      if (
+        (role === "collector" || role === "satellite") &&
+        (typeof tenant !== "string" || (knownTenants && !knownTenants.includes(tenant)))
+      ) {
         problems.push(`${where}.tenant: ${JSON.stringify(tenant)} is not one of tenants (${tenantList?.join(", ")})`);
       }
       if (badFields.length > 0 || !ROLES.includes(role)) continue;
@@ -294,6 +411,9 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
         streams: observer?.streams ?? {},
         certificatePem,
         privateKey: new SecretValue(privateKeyPem),
+        ...(role === "collector" && satelliteOf.has(entry.name as string)
+          ? { satellite: satelliteOf.get(entry.name as string) }
+          : {}),
       });
     }
     if (isRecord(index)) {
@@ -331,6 +451,7 @@ export function parseDeployedTopology(values: OutputValues, origin: OutputsOrigi
     caPem: caPem as string,
     tenants: tenantList ?? [],
     identities,
+    servers,
     source: origin.source,
     values,
   };

@@ -8,16 +8,16 @@ import { bounded, CheckRecorder, reasonOf, since } from "./check-recorder";
 import { isSharedEngine, observersOf, type DeployedIdentity, type DeployedTopology } from "./deployed-topology";
 import { Inbox, type InboxMessage } from "./inbox";
 import { createCertificateAuthority, issueCertificate, type LocalCertificateAuthority } from "./local-pki";
+import { ProbeClient, tryConnect, type ClientMaterial, type PublishOutcome } from "./nats-probes";
 import {
-  ProbeClient,
-  tryConnect,
-  tryPlaintext,
-  type ClientMaterial,
-  type NatsEndpoint,
-  type PublishOutcome,
-} from "./nats-probes";
-import { inspectServerCertificate } from "./server-certificate";
+  checkNoCertificateRefused,
+  checkPlaintextRefused,
+  checkServerCertificate,
+  firstLine,
+  type ServerCheckOptions,
+} from "./server-checks";
 import { newTag, smokeEvent } from "./smoke-event";
+import { collectorServers, serverLabel, type SmokeServer } from "./smoke-servers";
 import type { SmokeCheck } from "./smoke-report";
 
 /**
@@ -28,16 +28,21 @@ import type { SmokeCheck } from "./smoke-report";
  * the same engine or reader without the forbidden message before it (see
  * Inbox). Every network step is bounded in time.
  *
- * The run: connect every engine and reader and subscribe it to what the
- * outputs allow it; let each try to publish; then, collector by collector,
- * publish the forbidden and the allowed event and watch where each arrives;
- * last, one more event per tenant, so that every engine and reader has a
- * later event of its own tenants to prove "nothing else arrived" by.
+ * The run: check every NATS server (certificate, plaintext and no client
+ * certificate refused); connect every engine and reader to the primary
+ * server and subscribe it to what the outputs allow it; let each try to
+ * publish; then, collector by collector, on its server (a master node in
+ * turn, or its satellite), publish the forbidden and the allowed event and
+ * watch where each arrives; through every node of a cluster, one more
+ * event; the satellites' identities must be refused as clients; last, one
+ * more event per tenant, so that every engine and reader has a later event
+ * of its own tenants to prove "nothing else arrived" by.
  */
 
 export interface NatsCheckOptions {
   readonly topology: DeployedTopology;
-  readonly endpoint: NatsEndpoint;
+  /** Every server of `topology.servers`, in that order, with where to dial it (smokeServers()). */
+  readonly servers: readonly SmokeServer[];
   /** Marks every event of this run, so a live engine's other traffic is ignored. */
   readonly runId: string;
   /** How long an event may take to reach an engine or reader. */
@@ -61,11 +66,13 @@ function publishCheck(identity: DeployedIdentity): string {
 
 /** The checks in report order: each identity's denials beside its allowed twin. */
 export function natsCheckPlan(topology: DeployedTopology): [string, string][] {
-  const plan: [string, string][] = [
-    [CHECK.serverCertificate, NO_IDENTITY],
-    [CHECK.plaintext, NO_IDENTITY],
-    [CHECK.noClientCertificate, NO_IDENTITY],
-  ];
+  const plan: [string, string][] = [];
+  const clustered = nodesOf(topology).length > 1;
+  for (const server of topology.servers) {
+    const label = serverLabel(topology, server);
+    plan.push([CHECK.serverCertificate, label], [CHECK.plaintext, label], [CHECK.noClientCertificate, label]);
+    if (clustered && server.kind === "node") plan.push([CHECK.nodeEvent, label]);
+  }
   for (const observer of observersOf(topology)) {
     plan.push(
       [CHECK.connect, observer.id],
@@ -88,8 +95,16 @@ export function natsCheckPlan(topology: DeployedTopology): [string, string][] {
       [CHECK.arbitrarySubject, collector.id],
       [CHECK.collectorSubscribe, collector.id],
     );
+    if (collector.satellite) plan.push([CHECK.siteCollectorAtMaster, collector.id]);
+  }
+  for (const satellite of topology.identities.filter((identity) => identity.role === "satellite")) {
+    plan.push([CHECK.leafOnly, satellite.id]);
   }
   return plan;
+}
+
+function nodesOf(topology: DeployedTopology) {
+  return topology.servers.filter((server) => server.kind === "node");
 }
 
 function collectors(topology: DeployedTopology): DeployedIdentity[] {
@@ -165,6 +180,8 @@ interface Observer {
 /** An event a collector was allowed to publish, and where it arrived. */
 interface CollectorEvent {
   readonly collector: DeployedIdentity;
+  /** The server it was published through. */
+  readonly via: SmokeServer;
   readonly tenant: string;
   readonly tag: string;
   readonly body: string;
@@ -192,7 +209,10 @@ export async function runNatsChecks(options: NatsCheckOptions): Promise<SmokeChe
 
 class NatsCheckRun {
   private readonly topology: DeployedTopology;
-  private readonly endpoint: NatsEndpoint;
+  /** The primary server: engines, readers and the operator connect there. */
+  private readonly primary: SmokeServer;
+  /** The server each collector uses. */
+  private readonly collectorServer: Map<string, SmokeServer>;
   private readonly clients: ProbeClient[] = [];
   private readonly stepTimeoutMs: number;
   private readonly observers: Observer[];
@@ -211,7 +231,8 @@ class NatsCheckRun {
     private readonly recorder: CheckRecorder,
   ) {
     this.topology = options.topology;
-    this.endpoint = options.endpoint;
+    this.primary = options.servers[0];
+    this.collectorServer = collectorServers(collectors(this.topology), options.servers);
     this.stepTimeoutMs = options.connectTimeoutMs + 1000;
     this.observers = observersOf(this.topology).map((identity) => ({
       identity,
@@ -222,12 +243,18 @@ class NatsCheckRun {
   }
 
   async all(): Promise<void> {
-    if (!(await this.serverCertificate())) {
-      this.recorder.notRun(`not run: the "${CHECK.serverCertificate}" check failed`);
+    const serverOptions = this.serverCheckOptions();
+    const trusted = [];
+    for (const server of this.options.servers) trusted.push(await checkServerCertificate(server, serverOptions));
+    if (!trusted[0]) {
+      const which = this.options.servers.length === 1 ? "" : ` (${this.primary.server.name}, the primary server)`;
+      this.recorder.notRun(`not run: the "${CHECK.serverCertificate}" check failed${which}`);
       return;
     }
-    await this.plaintext();
-    await this.noClientCertificate();
+    for (const server of this.options.servers) {
+      await checkPlaintextRefused(server, serverOptions);
+      await checkNoCertificateRefused(server, serverOptions);
+    }
     // Everyone who receives listens before anyone publishes, so every one of them witnesses every publish.
     for (const observer of this.observers) await this.listen(observer);
     for (const observer of this.observers) await this.forge(observer);
@@ -235,6 +262,14 @@ class NatsCheckRun {
       await this.connectOnly(identity);
     }
     for (const collector of collectors(this.topology)) await this.collector(collector);
+    if (nodesOf(this.topology).length > 1) {
+      for (const server of this.options.servers.filter((candidate) => candidate.server.kind === "node")) {
+        await this.nodeEvent(server);
+      }
+    }
+    for (const satellite of this.topology.identities.filter((identity) => identity.role === "satellite")) {
+      await this.leafOnly(satellite);
+    }
     await this.sendFinalEvents();
     for (const observer of this.observers) {
       this.judgeForged(observer);
@@ -251,111 +286,36 @@ class NatsCheckRun {
     return newTag(this.options.runId);
   }
 
-  private async serverCertificate(): Promise<boolean> {
-    const start = performance.now();
+  private serverCheckOptions(): ServerCheckOptions {
     // Any identity's certificate shows the server's; parseDeployedTopology guarantees an engine or reader.
     const identity = this.observers[0]?.identity ?? this.topology.identities[0];
-    const outcome = await inspectServerCertificate(
-      this.endpoint,
-      materialOf(this.topology, identity),
-      this.options.connectTimeoutMs,
-    );
-    const { servername, address } = this.endpoint;
-    if (!outcome.reached) {
-      this.recorder.record(
-        CHECK.serverCertificate,
-        NO_IDENTITY,
-        "failed",
-        since(start),
-        `${outcome.reason}. Is the NATS container running and its port published? From another machine, ` +
-          "pass --server host:port (and --servername NAME if the address is not a DNS name in the certificate).",
-      );
-      return false;
-    }
-    const { facts } = outcome;
-    if (facts.nameProblem) {
-      this.recorder.record(
-        CHECK.serverCertificate,
-        NO_IDENTITY,
-        "failed",
-        since(start),
-        `the server certificate at ${address} is not valid for the name "${servername}"; it offers ` +
-          `${facts.subjectAltNames}. Pass --servername with one of those names, or add "${servername}" to nats.dnsNames ` +
-          "and redeploy.",
-      );
-      return false;
-    }
-    if (facts.chainProblem) {
-      this.recorder.record(
-        CHECK.serverCertificate,
-        NO_IDENTITY,
-        "failed",
-        since(start),
-        `the server certificate at ${address} (subject ${facts.subject}, issuer ${facts.issuer}) does not verify ` +
-          `against ca_certificate_pem from the outputs (${facts.chainProblem}). Are these the outputs of this deployment?`,
-      );
-      return false;
-    }
-    this.recorder.record(
-      CHECK.serverCertificate,
-      NO_IDENTITY,
-      "passed",
-      since(start),
-      `valid for "${servername}" (${facts.subjectAltNames}), issued by ${facts.issuer}, until ${facts.validTo}`,
-    );
-    return true;
+    return {
+      recorder: this.recorder,
+      material: materialOf(this.topology, identity),
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      clientName: `tornado-nats-smoke ${this.options.runId}`,
+    };
   }
 
-  private async plaintext(): Promise<void> {
-    const start = performance.now();
-    const outcome = await tryPlaintext(this.endpoint.address, this.options.connectTimeoutMs);
-    if (outcome.accepted) {
-      this.recorder.record(
-        CHECK.plaintext,
-        NO_IDENTITY,
-        "failed",
-        since(start),
-        "the server answered a plaintext CONNECT",
-      );
-    } else {
-      this.recorder.record(CHECK.plaintext, NO_IDENTITY, "passed", since(start), `refused: ${outcome.reason}`);
-    }
+  /** The server `identity` uses: its collector's server, else the primary. */
+  private serverOf(identity: DeployedIdentity): SmokeServer {
+    return this.collectorServer.get(identity.id) ?? this.primary;
   }
 
-  private async noClientCertificate(): Promise<void> {
-    const start = performance.now();
-    const outcome = await tryConnect(
-      this.endpoint,
-      { caPem: this.topology.caPem },
-      { name: `tornado-nats-smoke ${this.options.runId}`, timeoutMs: this.options.connectTimeoutMs },
-    );
-    if (outcome.accepted) {
-      this.recorder.record(
-        CHECK.noClientCertificate,
-        NO_IDENTITY,
-        "failed",
-        since(start),
-        "a TLS client without a certificate was let in (is verify_and_map off, or a no_auth_user set?)",
-      );
-    } else {
-      this.recorder.record(
-        CHECK.noClientCertificate,
-        NO_IDENTITY,
-        "passed",
-        since(start),
-        `refused: ${firstLine(outcome.reason)}`,
-      );
-    }
+  /** "to <name>" for connection details, when there is more than one server to tell apart. */
+  private where(server: SmokeServer): string {
+    return this.options.servers.length === 1 ? "" : ` to ${server.server.name}`;
   }
 
   /** Connects as `identity`; records the connect check. */
   private async connectAs(identity: DeployedIdentity): Promise<ProbeClient | undefined> {
     const start = performance.now();
+    const server = this.serverOf(identity);
     try {
       const client = await bounded(
         this.stepTimeoutMs,
         `connecting as ${identity.id}`,
-        ProbeClient.connect(this.endpoint, materialOf(this.topology, identity), {
+        ProbeClient.connect(server.endpoint, materialOf(this.topology, identity), {
           name: `tornado-nats-smoke ${this.options.runId} ${identity.id}`,
           timeoutMs: this.options.connectTimeoutMs,
         }),
@@ -366,7 +326,7 @@ class NatsCheckRun {
         identity.id,
         "passed",
         since(start),
-        `connected with the certificate for ${identity.natsUser}`,
+        `connected${this.where(server)} with the certificate for ${identity.natsUser}`,
       );
       return client;
     } catch (error) {
@@ -375,7 +335,7 @@ class NatsCheckRun {
         identity.id,
         "failed",
         since(start),
-        `connecting with the certificate for ${identity.natsUser} failed: ${firstLine(reasonOf(error))}`,
+        `connecting${this.where(server)} with the certificate for ${identity.natsUser} failed: ${firstLine(reasonOf(error))}`,
       );
       return undefined;
     }
@@ -471,6 +431,7 @@ class NatsCheckRun {
     const tenant = collector.tenant as string;
     const client = await this.connectAs(collector);
     await this.foreignCertificate(collector);
+    if (collector.satellite) await this.siteCollectorAtMaster(collector);
     if (!client) {
       this.recorder.notRun(`not run: could not connect as ${collector.id}`, collector.id);
       this.silentCollectors.set(tenant, [...(this.silentCollectors.get(tenant) ?? []), collector.id]);
@@ -555,7 +516,7 @@ class NatsCheckRun {
       this.foreignCa ??= this.createForeignCa();
       const forged = await issueCertificate(await this.foreignCa, { subject: genuine.subjectName, usage: "client" });
       const outcome = await tryConnect(
-        this.endpoint,
+        this.serverOf(collector).endpoint,
         { caPem: this.topology.caPem, certPem: forged.certPem, keyPem: forged.keyPem },
         { name: `tornado-nats-smoke ${this.options.runId} forged`, timeoutMs: this.options.connectTimeoutMs },
       );
@@ -570,6 +531,148 @@ class NatsCheckRun {
       );
     } catch (error) {
       this.recorder.record(CHECK.foreignCa, collector.id, "failed", since(start), `could not try: ${reasonOf(error)}`);
+    }
+  }
+
+  /**
+   * Tries `identity`'s certificate as a client of `target`, where it must be
+   * refused: passed only on the server's authorization error (not on any
+   * failure to connect, which proves nothing), failed when it got in.
+   */
+  private async refusedAsClient(
+    identity: DeployedIdentity,
+    targets: readonly SmokeServer[],
+  ): Promise<{ accepted: string[]; refused: string[]; unreachable: string[]; reason?: string }> {
+    const result = { accepted: [] as string[], refused: [] as string[], unreachable: [] as string[], reason: "" };
+    for (const target of targets) {
+      const outcome = await tryConnect(target.endpoint, materialOf(this.topology, identity), {
+        name: `tornado-nats-smoke ${this.options.runId} ${identity.id}`,
+        timeoutMs: this.options.connectTimeoutMs,
+      });
+      const name = target.server.name;
+      if (outcome.accepted) result.accepted.push(name);
+      else if (/authorization/i.test(outcome.reason)) {
+        result.refused.push(name);
+        result.reason ||= firstLine(outcome.reason);
+      } else result.unreachable.push(`${name} (${firstLine(outcome.reason)})`);
+    }
+    return result;
+  }
+
+  /** A satellite's collector is a user of its satellite only: the primary master node must refuse it. */
+  private async siteCollectorAtMaster(collector: DeployedIdentity): Promise<void> {
+    const start = performance.now();
+    const { accepted, unreachable, reason } = await this.refusedAsClient(collector, [this.primary]);
+    const name = this.primary.server.name;
+    const [result, detail]: ["passed" | "failed" | "not_run", string] =
+      accepted.length > 0
+        ? ["failed", `${name} let it in: a collector of satellite ${collector.satellite} must be a user there only`]
+        : unreachable.length > 0
+          ? ["not_run", `could not try: ${list(unreachable)}`]
+          : ["passed", `${name} refused it (a user of satellite ${collector.satellite} only): ${reason}`];
+    this.recorder.record(CHECK.siteCollectorAtMaster, collector.id, result, since(start), detail);
+  }
+
+  /** A satellite's identity carries its leaf only: every master node must refuse it as a client. */
+  private async leafOnly(satellite: DeployedIdentity): Promise<void> {
+    const start = performance.now();
+    const nodes = this.options.servers.filter((candidate) => candidate.server.kind === "node");
+    const { accepted, refused, unreachable, reason } = await this.refusedAsClient(satellite, nodes);
+    const [result, detail]: ["passed" | "failed" | "not_run", string] =
+      accepted.length > 0
+        ? [
+            "failed",
+            `${list(accepted)} let it in as a client; it must connect only as a leaf node ` +
+              '(allowed_connection_types ["LEAFNODE"])',
+          ]
+        : unreachable.length > 0
+          ? ["not_run", `could not try on ${list(unreachable)}`]
+          : ["passed", `refused as a client by ${list(refused)} (leaf node only): ${reason}`];
+    this.recorder.record(CHECK.leafOnly, satellite.id, result, since(start), detail);
+  }
+
+  /**
+   * One event through each node of a cluster, from a collector of the master
+   * site (one that uses this node if any), to the engines and readers of its
+   * tenant on the primary node: the routes carry it there.
+   */
+  private async nodeEvent(node: SmokeServer): Promise<void> {
+    const start = performance.now();
+    const record = (result: "passed" | "failed" | "not_run", detail: string): void =>
+      this.recorder.record(CHECK.nodeEvent, node.label, result, since(start), detail);
+    const readable = (collector: DeployedIdentity): boolean =>
+      this.observers.some((observer) => observer.inbox && observer.identity.reads.includes(collector.tenant as string));
+    const candidates = collectors(this.topology).filter((collector) => !collector.satellite && readable(collector));
+    const sender = candidates.find((collector) => this.collectorServer.get(collector.id) === node) ?? candidates[0];
+    if (!sender) {
+      record("not_run", "no collector of the master site whose tenant an engine or reader with a subscription reads");
+      return;
+    }
+    const nodeName = node.server.name;
+    let client: ProbeClient;
+    try {
+      client = await bounded(
+        this.stepTimeoutMs,
+        `connecting to ${nodeName} as ${sender.id}`,
+        ProbeClient.connect(node.endpoint, materialOf(this.topology, sender), {
+          name: `tornado-nats-smoke ${this.options.runId} ${sender.id}`,
+          timeoutMs: this.options.connectTimeoutMs,
+        }),
+      );
+      this.clients.push(client);
+    } catch (error) {
+      record("failed", `connecting to ${nodeName} as ${sender.id} failed: ${firstLine(reasonOf(error))}`);
+      return;
+    }
+    const tenant = sender.tenant as string;
+    const tag = this.tag();
+    const body = smokeEvent(tag, this.options.runId, { identity: sender.id, tenant, via: nodeName });
+    const outcome = await bounded(
+      this.stepTimeoutMs,
+      `publishing as ${sender.id}`,
+      client.publish(COLLECTOR_SUBJECT, body),
+    );
+    if (outcome === "denied") {
+      record("failed", `permission error publishing ${COLLECTOR_SUBJECT} as ${sender.id} through ${nodeName}`);
+      return;
+    }
+    const event: CollectorEvent = {
+      collector: sender,
+      via: node,
+      tenant,
+      tag: quoted(tag),
+      body,
+      arrivals: new Map(),
+      arrivalMs: new Map(),
+    };
+    this.events.push(event);
+    const receivers = this.observers.filter((observer) => observer.inbox && observer.identity.reads.includes(tenant));
+    await Promise.all(
+      receivers.map(async ({ identity, inbox }) => {
+        event.arrivals.set(identity.id, await inbox?.waitForTag(event.tag, this.options.eventTimeoutMs));
+        event.arrivalMs.set(identity.id, since(start));
+      }),
+    );
+    const problems = receivers.flatMap(({ identity }) => {
+      const received = event.arrivals.get(identity.id);
+      const expected = identity.streams[tenant];
+      if (!received) {
+        return [
+          `${identity.id} did not receive it within ${this.options.eventTimeoutMs} ms (expected on ${expected}; ` +
+            `does ${nodeName} route to ${this.primary.server.name}?)`,
+        ];
+      }
+      if (received.subject !== expected)
+        return [`${identity.id} received it on ${received.subject}, expected ${expected}`];
+      return received.body === body ? [] : [`${identity.id} received it altered`];
+    });
+    if (problems.length > 0) record("failed", `${sender.id}'s event through ${nodeName}: ${problems.join("; ")}`);
+    else {
+      const where = receivers.map(({ identity }) => `${identity.id} on ${identity.streams[tenant]}`);
+      record(
+        "passed",
+        `${sender.id}'s event through ${nodeName} reached ${list(where)} at ${this.primary.server.name}, body intact`,
+      );
     }
   }
 
@@ -611,6 +714,7 @@ class NatsCheckRun {
     }
     const event: CollectorEvent = {
       collector,
+      via: this.serverOf(collector),
       tenant,
       tag: quoted(tag),
       body,
@@ -875,8 +979,4 @@ class NatsCheckRun {
       );
     }
   }
-}
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/)[0].trim();
 }

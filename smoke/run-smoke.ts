@@ -7,6 +7,7 @@ import { loadDeployedTopology, type OutputsLocation } from "./outputs-source";
 import { newRunId } from "./smoke-event";
 import { SmokeInputError } from "./smoke-input-error";
 import { buildReport, type SmokeReport } from "./smoke-report";
+import { resolvableNames, smokeServers } from "./smoke-servers";
 
 export interface SmokeOptions extends OutputsLocation {
   /**
@@ -19,6 +20,13 @@ export interface SmokeOptions extends OutputsLocation {
   readonly server?: string;
   /** The DNS name to verify the server certificate against. @default the `nats_server_name` output */
   readonly servername?: string;
+  /**
+   * Where to dial servers whose URL names are not resolvable where the smoke
+   * test runs: DNS name (as in `nats_nodes`, `satellites` or `nats_urls`) →
+   * host:port. The certificate is still verified for the name.
+   * @default none: every server is dialed at its URL
+   */
+  readonly resolve?: Readonly<Record<string, string>>;
   /** How long an event may take to reach an engine or reader. @default 5000 */
   readonly eventTimeoutMs?: number;
   /** How long a connection (TCP, TLS and NATS handshake) may take. @default 5000 */
@@ -56,22 +64,37 @@ export async function runSmoke(options: SmokeOptions = {}): Promise<SmokeReport>
   if (options.servername !== undefined && options.servername.trim() === "") {
     throw new SmokeInputError("--servername is empty; give the DNS name the server certificate carries");
   }
+  const resolveErrors = Object.entries(options.resolve ?? {}).flatMap(([name, address]) => {
+    try {
+      splitAddress(address);
+      return name.trim() === "" ? [`--resolve =${address}: give the DNS name to resolve`] : [];
+    } catch {
+      return [`--resolve ${name}=${address}: ${JSON.stringify(address)} is not host:port`];
+    }
+  });
+  if (resolveErrors.length > 0) throw new SmokeInputError(resolveErrors.join("\n"));
   const topology = await deployedTopology(options);
-  const endpoint = {
-    address: options.server ?? topology.nats.address,
-    servername: options.servername ?? topology.serverName,
-  };
+  const known = resolvableNames(topology);
+  const unknown = Object.keys(options.resolve ?? {}).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new SmokeInputError(
+      `--resolve ${unknown.join(", ")}: no server of the outputs is reached by ${unknown.length === 1 ? "that name" : "those names"}; ` +
+        `the servers' names: ${known.join(", ")}`,
+    );
+  }
+  const servers = smokeServers(topology, options);
+  const [primary] = servers;
   const runId = newRunId();
   const natsChecks = await runNatsChecks({
     topology,
-    endpoint,
+    servers,
     runId,
     eventTimeoutMs: options.eventTimeoutMs ?? 5000,
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
   });
   const canaryChecks = await runCanaryChecks(topology.values, { runId, timeoutMs: options.canaryTimeoutMs });
-  return buildReport({ server: endpoint.address, servername: endpoint.servername, outputs: topology.source }, [
-    ...natsChecks,
-    ...canaryChecks,
-  ]);
+  return buildReport(
+    { server: primary.endpoint.address, servername: primary.endpoint.servername, outputs: topology.source },
+    [...natsChecks, ...canaryChecks],
+  );
 }

@@ -66,6 +66,7 @@ beforeAll(async () => {
   const { outcome, subscription } = await engine.subscribe("*.tornado.events");
   expect(outcome).toBe("active");
   engineLog = new MessageLog(subscription);
+  await interestAtSatellite();
 });
 
 afterAll(async () => {
@@ -84,6 +85,19 @@ async function leafsOn(node: string): Promise<{ name: string; account: string }[
 async function satelliteHub(): Promise<string> {
   for (const node of NODES) if ((await leafsOn(node)).some((leaf) => leaf.name === SATELLITE)) return node;
   throw new Error("the satellite has no leaf connection to any node");
+}
+
+/**
+ * Waits until the engine's interest has reached the satellite: NATS forwards
+ * a message over a leaf only where the other side has shown interest, and
+ * that travels (engine → its node → routes → leaf) after the subscription.
+ * A deployed engine has long been subscribed; a test's is new.
+ */
+async function interestAtSatellite(): Promise<void> {
+  await waitUntil(async () => {
+    const leafz = await topology.monitor<{ leafs?: { subscriptions_list?: string[] }[] }>(SATELLITE, "leafz?subs=1");
+    return (leafz.leafs ?? []).some((leaf) => (leaf.subscriptions_list ?? []).includes("tornado.events"));
+  }, "the engine's interest in tornado.events reaching the satellite");
 }
 
 async function satelliteLeafCount(): Promise<number> {

@@ -94,27 +94,31 @@ export function terraformOutputJson(
 
 /**
  * `terraform output -json` of the stack applied with `pki`, its NATS server
- * listening on `port`; with `canaries`, the engine APIs (shared and
- * dedicated) and webhook endpoints are where those canary processes listen,
- * with the tokens they accept.
+ * listening on `port` (undefined: the servers keep the URLs the stack gives
+ * them, for a smoke run that resolves their names itself); with `canaries`,
+ * the engine APIs (shared and dedicated) and webhook endpoints are where
+ * those canary processes listen, with the tokens they accept.
  */
 export function terraformOutputJsonFor(
   pki: TopologyPki,
-  port: number,
+  port: number | undefined,
   input: TopologyInput = smokeTopology(),
   canaries?: CanaryFleet,
 ): TerraformOutputJson {
-  const nats = { pki, server: { port } };
+  const nats = { pki };
   const { stack } = synthesizedStack(input);
   const outputs = stack.output as Record<string, { value: unknown; sensitive?: boolean }>;
   const identities = outputs.identities.value as Record<
     string,
     { certificate_output: string; private_key_output: string }
   >;
-  const applied = new Map<string, unknown>([
-    ["ca_certificate_pem", nats.pki.ca.certPem],
-    ["nats_urls", (outputs.nats_urls.value as string[]).map((url) => url.replace(/:\d+$/, `:${nats.server.port}`))],
-  ]);
+  const applied = new Map<string, unknown>([["ca_certificate_pem", nats.pki.ca.certPem]]);
+  if (port !== undefined) {
+    applied.set(
+      "nats_urls",
+      (outputs.nats_urls.value as string[]).map((url) => url.replace(/:\d+$/, `:${port}`)),
+    );
+  }
   if (canaries) {
     const sharedApi = canaries.engineApiUrls.get("tornado-engine");
     if (sharedApi) applied.set("engine_api_url", sharedApi);

@@ -194,7 +194,7 @@ describe("GIVEN outputs that are missing or wrong", () => {
       '  - nats_server_name: "" is not a DNS name',
       '  - identities["collector/email-acme"].tenant: "initech" is not one of tenants (master, acme, globex)',
       "  - identity_collector_webhook-acme_private_key_pem: not a PEM private key (PKCS#8 expected for keys)",
-      '  - identities["collector/ghost"].role: "robot"; allowed: engine, collector, reader, system',
+      '  - identities["collector/ghost"].role: "robot"; allowed: engine, collector, reader, satellite, system',
       '  - identities["collector/ghost"]: name, account, nats_user, certificate_output, private_key_output missing',
     ]);
     expect(message).not.toContain("SECRETSECRET");
