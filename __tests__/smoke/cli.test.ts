@@ -88,3 +88,30 @@ test("GIVEN runSmoke with no outputs, or with a --server that is not host:port, 
     runSmoke({ outputs: { nats_urls: { sensitive: false, type: "string", value: "x" } }, server: "no-port" }),
   ).rejects.toThrow('--server "no-port" is not host:port (e.g. nats.example.net:4222)');
 });
+
+test("GIVEN --resolve for each server THEN they map onto `resolve`, name to address", () => {
+  expect(
+    parseCli(["--resolve", "nats-1.example.net=10.0.0.11:4222", "--resolve", "sat.example.net=[fd00::5]:4222"]).options,
+  ).toEqual({ resolve: { "nats-1.example.net": "10.0.0.11:4222", "sat.example.net": "[fd00::5]:4222" } });
+});
+
+test.each([
+  [
+    ["--resolve", "10.0.0.11:4222"],
+    /^--resolve "10.0.0.11:4222": give NAME=HOST:PORT, e.g. nats-2.example.net=10.0.0.12:4222$/,
+  ],
+  [["--resolve", "=10.0.0.11:4222"], /^--resolve "=10.0.0.11:4222": give NAME=HOST:PORT/],
+  [["--resolve", "nats-1.example.net="], /^--resolve "nats-1.example.net=": give NAME=HOST:PORT/],
+  [
+    ["--resolve", "n.example.net=10.0.0.1:4222", "--resolve", "n.example.net=10.0.0.2:4222"],
+    /^--resolve n.example.net: given twice \(10.0.0.1:4222 and 10.0.0.2:4222\)$/,
+  ],
+])("GIVEN %j THEN a usage error names it", (argv, message) => {
+  expect(() => parseCli(argv)).toThrow(message);
+});
+
+test("GIVEN runSmoke with a --resolve address that is not host:port THEN it rejects before reading the outputs", async () => {
+  await expect(runSmoke({ outputs: {}, resolve: { "nats.example.net": "10.0.0.5" } })).rejects.toThrow(
+    '--resolve nats.example.net=10.0.0.5: "10.0.0.5" is not host:port',
+  );
+});
