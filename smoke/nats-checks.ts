@@ -180,8 +180,6 @@ interface Observer {
 /** An event a collector was allowed to publish, and where it arrived. */
 interface CollectorEvent {
   readonly collector: DeployedIdentity;
-  /** The server it was published through. */
-  readonly via: SmokeServer;
   readonly tenant: string;
   readonly tag: string;
   readonly body: string;
@@ -636,23 +634,8 @@ class NatsCheckRun {
       record("failed", `permission error publishing ${COLLECTOR_SUBJECT} as ${sender.id} through ${nodeName}`);
       return;
     }
-    const event: CollectorEvent = {
-      collector: sender,
-      via: node,
-      tenant,
-      tag: quoted(tag),
-      body,
-      arrivals: new Map(),
-      arrivalMs: new Map(),
-    };
-    this.events.push(event);
+    const event = await this.deliver(sender, tag, body, start);
     const receivers = this.observers.filter((observer) => observer.inbox && observer.identity.reads.includes(tenant));
-    await Promise.all(
-      receivers.map(async ({ identity, inbox }) => {
-        event.arrivals.set(identity.id, await inbox?.waitForTag(event.tag, this.options.eventTimeoutMs));
-        event.arrivalMs.set(identity.id, since(start));
-      }),
-    );
     const problems = receivers.flatMap(({ identity }) => {
       const received = event.arrivals.get(identity.id);
       const expected = identity.streams[tenant];
@@ -674,6 +657,32 @@ class NatsCheckRun {
         `${sender.id}'s event through ${nodeName} reached ${list(where)} at ${this.primary.server.name}, body intact`,
       );
     }
+  }
+
+  /**
+   * Records an event `collector` published (tagged `tag`) and waits for it at
+   * every engine and reader of its tenant that has a subscription.
+   */
+  private async deliver(collector: DeployedIdentity, tag: string, body: string, start: number) {
+    const tenant = collector.tenant as string;
+    const event: CollectorEvent = {
+      collector,
+      tenant,
+      tag: quoted(tag),
+      body,
+      arrivals: new Map(),
+      arrivalMs: new Map(),
+    };
+    this.events.push(event);
+    const receivers = this.observers.filter((observer) => observer.identity.reads.includes(tenant));
+    await Promise.all(
+      receivers.map(async ({ identity, inbox }) => {
+        if (!inbox) return;
+        event.arrivals.set(identity.id, await inbox.waitForTag(event.tag, this.options.eventTimeoutMs));
+        event.arrivalMs.set(identity.id, since(start));
+      }),
+    );
+    return event;
   }
 
   /** A throwaway CA made in memory, named like the real one, so only the key tells them apart. */
@@ -712,24 +721,8 @@ class NatsCheckRun {
       );
       return undefined;
     }
-    const event: CollectorEvent = {
-      collector,
-      via: this.serverOf(collector),
-      tenant,
-      tag: quoted(tag),
-      body,
-      arrivals: new Map(),
-      arrivalMs: new Map(),
-    };
-    this.events.push(event);
+    const event = await this.deliver(collector, tag, body, start);
     const receivers = this.observers.filter((observer) => observer.identity.reads.includes(tenant));
-    await Promise.all(
-      receivers.map(async ({ identity, inbox }) => {
-        if (!inbox) return;
-        event.arrivals.set(identity.id, await inbox.waitForTag(event.tag, this.options.eventTimeoutMs));
-        event.arrivalMs.set(identity.id, since(start));
-      }),
-    );
     const ms = since(start);
 
     const engines = receivers.filter((observer) => observer.identity.role === "engine");

@@ -107,6 +107,15 @@ export async function startSecuredTopology(
   const alter = (name: string, config: NatsServerConfig): NatsServerConfig =>
     options.alterConfig ? options.alterConfig(name, config) : config;
 
+  // Every server: clients and monitoring on loopback, its own certificate, the topology's CA.
+  const listener = (own: Ports, files: { certFile: string; keyFile: string }) => ({
+    listenHost: "127.0.0.1",
+    listenPort: own.client,
+    monitoringListen: `127.0.0.1:${own.monitoring}`,
+    certFile: files.certFile,
+    keyFile: files.keyFile,
+    caFile: pki.caFile,
+  });
   const configs = new Map<string, { kind: "node" | "satellite"; config: NatsServerConfig }>();
   for (const node of topology.nats.nodes) {
     const own = portsOf(node.name);
@@ -115,12 +124,7 @@ export async function startSecuredTopology(
     const rendered = renderNatsConfig(
       topology,
       {
-        listenHost: "127.0.0.1",
-        listenPort: own.client,
-        monitoringListen: `127.0.0.1:${own.monitoring}`,
-        certFile: files.certFile,
-        keyFile: files.keyFile,
-        caFile: pki.caFile,
+        ...listener(own, files),
         ...(clustered
           ? {
               clientAdvertise: `${LOCAL_NAME}:${own.client}`,
@@ -158,12 +162,7 @@ export async function startSecuredTopology(
     writeFileSync(leafCertFile, leaf.certPem);
     writeFileSync(leafKeyFile, leaf.keyPem, { mode: 0o400 });
     const rendered = renderSatelliteConfig(topology, satellite, {
-      listenHost: "127.0.0.1",
-      listenPort: own.client,
-      monitoringListen: `127.0.0.1:${own.monitoring}`,
-      certFile: files.certFile,
-      keyFile: files.keyFile,
-      caFile: pki.caFile,
+      ...listener(own, files),
       leafRemoteUrls: topology.nats.nodes.map((node) => `tls://${LOCAL_NAME}:${portsOf(node.name).leafnode}`),
       leafCertFile,
       leafKeyFile,
