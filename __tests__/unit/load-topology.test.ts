@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { loadTopologyFile, loadTopologyFromEnv, TOPOLOGY_ENV } from "../../constructs/core/load-topology";
 import { TopologyValidationError } from "../../constructs/core/topology-errors";
 import { threeTenants } from "../helpers/topologies";
+import { keyMaterialOf, throwawayKeyPem } from "../helpers/throwaway-key";
 
 const dir = mkdtempSync(join(tmpdir(), "topology-files-"));
 
@@ -81,12 +82,12 @@ describe("loading topology files", () => {
   });
 
   test("GIVEN a private key file passed as the topology THEN no line of it is shown", () => {
-    const key =
-      "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+    const key = throwawayKeyPem();
     for (const name of ["key.json", "key.yaml"]) {
       const message = messageOf(() => loadTopologyFile(file(name, key)));
       expect(message).toContain("(a private key, not shown)");
-      expect(message).not.toMatch(/MIGHAgEA|PRIVATE KEY-----/);
+      expect(message).not.toContain(keyMaterialOf(key));
+      expect(message).not.toContain("PRIVATE KEY-----");
     }
   });
 

@@ -2,6 +2,7 @@ import { resolveTopology } from "../../constructs/core/topology";
 import { formatIssue, formatPath, TopologyValidationError } from "../../constructs/core/topology-errors";
 import { DEFAULT_TOPOLOGY } from "../../constructs/core/default-topology";
 import { clusterAndSatellite, clusterWithChange, threeTenants, withChange } from "../helpers/topologies";
+import { keyMaterialOf, throwawayKeyPem } from "../helpers/throwaway-key";
 
 /** The issues resolveTopology reports for `input`, formatted one per line. */
 function problems(input: unknown): string[] {
@@ -554,7 +555,7 @@ const RULES: [string, (t: Record<string, any>) => void, string, string, string][
   ["a huge port", (t) => (t.nats.clientPort = 1e100), "nats.clientPort", "1e+100", "at most 65535"],
   [
     "a private key pasted where a path belongs",
-    (t) => (t.hosts[1].keyFile = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49"),
+    (t) => (t.hosts[1].keyFile = throwawayKeyPem()),
     "hosts[1].keyFile",
     "(a private key, not shown)",
     "applies only to tcp:// hosts",
@@ -660,11 +661,11 @@ describe("error reporting", () => {
   });
 
   test("GIVEN any value holding a private key THEN the message shows a placeholder, never the key", () => {
-    const key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBbaHBtCdFA0TfvVN";
+    const key = throwawayKeyPem("sec1");
     const found = problems(withChange((t) => (t.tenants[1].name = key)));
     const joined = found.join("\n");
     expect(joined).toContain("(a private key, not shown)");
-    expect(joined).not.toContain("MHcCAQEE");
+    expect(joined).not.toContain(keyMaterialOf(key));
     expect(joined).not.toContain("PRIVATE KEY-----");
   });
 });
