@@ -37,6 +37,13 @@ export class RawLeaf {
    * CONNECT as a leaf named `name`. Resolves once the hub answered a PING.
    */
   static async connect(port: number, material: ClientMaterial, name: string, servername = "localhost") {
+    const leaf = await RawLeaf.open(port, material, name, servername);
+    await leaf.ping();
+    return leaf;
+  }
+
+  /** As connect(), without waiting for the hub's answer: for a leaf the hub must refuse. */
+  static async open(port: number, material: ClientMaterial, name: string, servername = "localhost") {
     const tcp: Socket = connectTcp({ host: "127.0.0.1", port });
     await new Promise<void>((resolve, reject) => {
       tcp.once("data", () => resolve());
@@ -56,7 +63,7 @@ export class RawLeaf {
     const leaf = new RawLeaf(socket);
     const connect = { verbose: false, pedantic: false, tls_required: true, name, hub: false, headers: true };
     leaf.write(`CONNECT ${JSON.stringify({ ...connect, compression: "off" })}`);
-    await leaf.ping();
+    leaf.write("PING");
     return leaf;
   }
 

@@ -186,6 +186,18 @@ describe("GIVEN the satellite's identity (a leaf of tenant acme)", () => {
     }
   });
 
+  test.each([MASTER_COLLECTOR, MASTER_ACME_COLLECTOR, ENGINE, "system/nats-system"])(
+    "WHEN %s's certificate is presented at the leafnode port THEN the hub refuses it as a leaf (every other user is a client only), while the satellite's is accepted there",
+    async (identity) => {
+      const port = topology.server("nats-1").leafnodePort as number;
+      const leaf = await RawLeaf.open(port, topology.material(identity), `rogue-${uniqueTag("leaf")}`);
+      rawLeaves.push(leaf);
+      expect(await leaf.waitFor(/^-ERR /)).toBe("-ERR 'Authorization Violation'");
+      await leaf.waitClosed();
+      expect((await rawLeaf("nats-1")).closed).toBe(false);
+    },
+  );
+
   test("WHEN a hand-written leaf uses it THEN the hub binds it to account acme and announces: send tornado.events only, receive nothing", async () => {
     const leaf = await rawLeaf();
     expect(leaf.info()).toMatchObject({

@@ -111,7 +111,7 @@ function satelliteAllowedAsClient(name: string, config: NatsServerConfig): NatsS
 /** Moves the satellite's user on every master node from acme's account to master's. */
 function satelliteInWrongAccount(name: string, config: NatsServerConfig): NatsServerConfig {
   if (!NODES.includes(name)) return config;
-  const leafUser = config.accounts.acme.users.find((user) => user.allowed_connection_types !== undefined);
+  const leafUser = config.accounts.acme.users.find((user) => user.allowed_connection_types?.includes("LEAFNODE"));
   if (!leafUser) throw new Error("no leaf-only user in account acme");
   return {
     ...config,

@@ -78,6 +78,12 @@ describe("GIVEN the cluster-and-satellites example", () => {
         permissions: { publish: { allow: ["tornado.events"] }, subscribe: { deny: [">"] } },
       }),
     );
+    // With a leafnode listener open, everyone else may connect as a plain client only.
+    const clients = Object.values(first).flatMap((account) =>
+      account.users.filter((user) => !user.user.includes("CN=satellite-acme")),
+    );
+    expect(clients.length).toBeGreaterThan(3);
+    for (const user of clients) expect(user.allowed_connection_types).toEqual(["STANDARD"]);
   });
 
   test("THEN every node's certificate serves and authenticates, and names the node and the shared name", () => {

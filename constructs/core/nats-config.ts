@@ -219,6 +219,21 @@ export function permissionsFor(identity: ClientIdentity, topology: Topology): Na
 /** Satellites may connect to the master only as leaf nodes: their certificate is no client login. */
 export const LEAFNODE_ONLY = ["LEAFNODE"] as const;
 
+/** Every other component is a plain client (Tornado's and the canaries' NATS clients connect as STANDARD). */
+export const CLIENT_ONLY = ["STANDARD"] as const;
+
+/**
+ * How a user may connect. A satellite only as a leaf node. With satellites,
+ * the master also listens for leaf nodes, and nats-server lets any user in
+ * there unless told otherwise: every other user is then a client only, so
+ * a component's certificate cannot attach a whole server into its account.
+ * Without satellites there is no leafnode listener and nothing to restrict.
+ */
+function withConnectionTypes(topology: Topology, identity: ClientIdentity, user: NatsUser): NatsUser {
+  if (identity.role === "satellite") return { ...user, allowed_connection_types: LEAFNODE_ONLY };
+  return topology.satellites.length > 0 ? { ...user, allowed_connection_types: CLIENT_ONLY } : user;
+}
+
 function tenantAccount(topology: Topology, tenant: TenantSpec, users: NatsUser[]): NatsAccount {
   const stream = tenantStreamSubject(topology, tenant.name);
   return {
@@ -254,7 +269,7 @@ export function renderNatsAccounts(topology: Topology): Record<string, NatsAccou
     if (identity.role === "collector" && atSatellite.has(identity.name)) continue;
     const user = userOf(identity, permissionsFor(identity, topology));
     const users = usersByAccount.get(identity.account) ?? [];
-    users.push(identity.role === "satellite" ? { ...user, allowed_connection_types: LEAFNODE_ONLY } : user);
+    users.push(withConnectionTypes(topology, identity, user));
     usersByAccount.set(identity.account, users);
   }
 
