@@ -197,10 +197,15 @@ export async function startSecuredTopology(
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     await Promise.all([...running.values()].map((server) => server?.stop()));
   };
+  // Waits for every start to settle before failing, so no server that did start is left running.
+  const startAll = async (names: string[]): Promise<void> => {
+    const failed = (await Promise.allSettled(names.map(start))).find((result) => result.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  };
   try {
     // Nodes start together so that their first route dials find each other; satellites once the hub listens.
-    await Promise.all(topology.nats.nodes.map((node) => start(node.name)));
-    await Promise.all(topology.satellites.map((satellite) => start(satellite.name)));
+    await startAll(topology.nats.nodes.map((node) => node.name));
+    await startAll(topology.satellites.map((satellite) => satellite.name));
   } catch (error) {
     await stopAll();
     rmSync(dir, { recursive: true, force: true });
