@@ -4,7 +4,7 @@ import { tryConnect } from "../../smoke/nats-probes";
 import { smokeTopology } from "../smoke/deployed-outputs";
 import { SequencedStream, StatusLog } from "../helpers/event-stream";
 import { MessageLog, tornadoEvent, uniqueTag } from "../helpers/message-log";
-import { localClusterAndSatellite, startSecuredTopology, type SecuredTopology } from "../helpers/secured-topology";
+import { localClusterOnly, startSecuredTopology, type SecuredTopology } from "../helpers/secured-topology";
 import { clusterAndSatellite } from "../helpers/topologies";
 
 /**
@@ -80,11 +80,8 @@ describe("GIVEN a single server with the product's lame duck settings (30 s, 10 
 describe("GIVEN a three-node cluster (the product's lame duck on every node) and a collector on node 2 publishing at 50 events/s", () => {
   let topology: SecuredTopology;
   beforeAll(async () => {
-    const input = localClusterAndSatellite(clusterAndSatellite()) as Record<string, any>;
-    input.satellites = [];
-    input.collectors = input.collectors.filter((collector: { satellite?: string }) => !collector.satellite);
     // nats-server refuses a lame duck shorter than 30 s, so the product's (30 s, 10 s grace) runs here as it is.
-    topology = await startSecuredTopology(input as TopologyInput);
+    topology = await startSecuredTopology(localClusterOnly(clusterAndSatellite()));
     await topology.ready();
   });
   afterAll(async () => topology?.stop());

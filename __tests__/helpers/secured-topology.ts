@@ -314,3 +314,11 @@ export function localClusterAndSatellite(base: TopologyInput): TopologyInput {
   for (const satellite of input.satellites ?? []) satellite.dnsNames = [...satellite.dnsNames, LOCAL_NAME];
   return input as TopologyInput;
 }
+
+/** localClusterAndSatellite() without the satellite and its collectors: the master's cluster alone. */
+export function localClusterOnly(base: TopologyInput): TopologyInput {
+  const input = localClusterAndSatellite(base) as Record<string, any>;
+  input.satellites = [];
+  input.collectors = input.collectors.filter((collector: { satellite?: string }) => !collector.satellite);
+  return input as TopologyInput;
+}

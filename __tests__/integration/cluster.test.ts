@@ -4,13 +4,12 @@ import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { NATS_SERVER_UNIT } from "../../constructs/core/names";
 import type { NatsServerConfig } from "../../constructs/core/nats-config";
-import type { TopologyInput } from "../../constructs/core/topology-schema";
 import { issueCertificate } from "../../smoke/local-pki";
 import type { ProbeClient } from "../../smoke/nats-probes";
 import { SequencedStream, StatusLog } from "../helpers/event-stream";
 import { MessageLog, tornadoEvent, uniqueTag } from "../helpers/message-log";
 import { freePort, startNatsServer, type RunningNatsServer } from "../helpers/nats-server-process";
-import { localClusterAndSatellite, startSecuredTopology, type SecuredTopology } from "../helpers/secured-topology";
+import { localClusterOnly, startSecuredTopology, type SecuredTopology } from "../helpers/secured-topology";
 import { clusterAndSatellite } from "../helpers/topologies";
 
 /**
@@ -25,21 +24,14 @@ const ENGINE = "engine/tornado-engine";
 const COLLECTOR = "collector/webhook-master";
 const NODES = ["nats-1", "nats-2", "nats-3"];
 
-/** The example's master site without the satellite (satellites.test.ts covers those). */
-function clusterOnly(): TopologyInput {
-  const input = localClusterAndSatellite(clusterAndSatellite()) as Record<string, any>;
-  input.satellites = [];
-  input.collectors = input.collectors.filter((collector: Record<string, unknown>) => !collector.satellite);
-  return input as TopologyInput;
-}
-
 let cluster: SecuredTopology;
 let engine: ProbeClient;
 let engineLog: MessageLog;
 const extraServers: RunningNatsServer[] = [];
 
 beforeAll(async () => {
-  cluster = await startSecuredTopology(clusterOnly());
+  // The master site without the satellite (satellites.test.ts covers those).
+  cluster = await startSecuredTopology(localClusterOnly(clusterAndSatellite()));
   await cluster.ready();
   engine = await cluster.connectAs(ENGINE, NODES);
   const { outcome, subscription } = await engine.subscribe("*.tornado.events");

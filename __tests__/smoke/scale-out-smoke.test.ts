@@ -5,6 +5,7 @@ import { runSmoke } from "../../smoke/run-smoke";
 import type { SmokeCheck, SmokeReport } from "../../smoke/smoke-report";
 import {
   localClusterAndSatellite,
+  localClusterOnly,
   startSecuredTopology,
   type SecuredTopology,
   type SecuredTopologyOptions,
@@ -221,11 +222,8 @@ describe("GIVEN the satellite's leaf mapped into another tenant's account on the
 describe("GIVEN node 3 without its cluster block (no routes: a node of its own)", () => {
   let run: SmokeRun;
   beforeAll(async () => {
-    const input = localClusterAndSatellite(clusterAndSatellite()) as Record<string, any>;
     // Without the satellite, whose leaf could land on the lone node.
-    input.satellites = [];
-    input.collectors = input.collectors.filter((collector: { satellite?: string }) => !collector.satellite);
-    run = await smokeRun(input as TopologyInput, {
+    run = await smokeRun(localClusterOnly(clusterAndSatellite()), {
       alterConfig: (name, config) => (name === "nats-3" ? { ...config, cluster: undefined } : config),
       ready: async (topology) => {
         const deadline = Date.now() + 10_000;
