@@ -6,6 +6,7 @@
 // type check is `npm run typecheck`), bundles this package's modules into one
 // file and leaves every dependency to node_modules, so the app, and what it
 // writes to cdktf.out, stay the same (__tests__/bench proves the bytes equal).
+// The benchmark bundles its own child processes with the same options.
 //
 // Usage: node scripts/synth.js [entry.ts]   (default: main.ts)
 "use strict";
@@ -13,26 +14,35 @@ const { buildSync } = require("esbuild");
 const { mkdirSync, renameSync, writeFileSync } = require("node:fs");
 const { basename, join, resolve } = require("node:path");
 
-const root = resolve(__dirname, "..");
-const entry = resolve(root, process.argv[2] ?? "main.ts");
-const outdir = join(root, "node_modules", ".cache", "cdktf-tornado-nats");
-const outfile = join(outdir, `${basename(entry, ".ts")}.js`);
+/** esbuild options for a Node program of this repository: one file, dependencies from node_modules. */
+function bundleOptions(entry, outfile) {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    outfile,
+    logLevel: "warning",
+  };
+}
 
-const { outputFiles } = buildSync({
-  entryPoints: [entry],
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  packages: "external",
-  write: false,
-  outfile,
-  logLevel: "warning",
-});
-mkdirSync(outdir, { recursive: true });
-// Parallel runs (test workers) each write their own file and rename it into
-// place, so none ever loads half a bundle.
-const partial = `${outfile}.${process.pid}.tmp`;
-writeFileSync(partial, outputFiles[0].contents);
-renameSync(partial, outfile);
-require(outfile);
+function runApp(entryArgument) {
+  const root = resolve(__dirname, "..");
+  const entry = resolve(root, entryArgument ?? "main.ts");
+  const outdir = join(root, "node_modules", ".cache", "cdktf-tornado-nats");
+  const outfile = join(outdir, `${basename(entry, ".ts")}.js`);
+  const { outputFiles } = buildSync({ ...bundleOptions(entry, outfile), write: false });
+  mkdirSync(outdir, { recursive: true });
+  // Parallel runs (test workers) each write their own file and rename it into
+  // place, so none ever loads half a bundle.
+  const partial = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(partial, outputFiles[0].contents);
+  renameSync(partial, outfile);
+  require(outfile);
+}
+
+module.exports = { bundleOptions };
+
+if (require.main === module) runApp(process.argv[2]);
